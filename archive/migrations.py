@@ -1,0 +1,40 @@
+"""The archive's schema, as numbered migrations."""
+from sqlite_utils import Migrations
+
+archive_migrations = Migrations("archive")
+
+
+@archive_migrations()
+def m001_posts(db):
+    db["channels"].create({"id": int, "title": str, "username": str}, pk="id")
+    db["posts"].create(
+        {
+            "id": int, "channel_id": int, "message_id": int, "date": int, "edit_date": int,
+            "text": str, "entities": str, "title": str, "hashtags": str, "links": str,
+            "forwarded_from": str, "media_group_id": str, "media": str, "reactions": str,
+            "reaction_total": int, "version": int, "content_hash": str, "source": str,
+        },
+        pk="id",
+        not_null={"channel_id", "message_id", "date"},
+        defaults={"text": "", "entities": "[]", "version": 1, "reactions": "{}", "reaction_total": 0},
+    )
+    db["posts"].create_index(["channel_id", "message_id"], unique=True)
+    db["posts"].create_index(["channel_id", "media_group_id"])
+    db["posts"].create_index(["date"])
+    # Each Telegram message of a post (an album has several); edits address a part.
+    db["post_parts"].create(
+        {"channel_id": int, "message_id": int, "post_id": int, "text": str, "entities": str, "media": str},
+        pk=("channel_id", "message_id"),
+        foreign_keys=[("post_id", "posts", "id")],
+    )
+    db["post_parts"].create_index(["post_id"])
+    db["post_versions"].create(
+        {"id": int, "post_id": int, "version": int, "text": str, "entities": str,
+         "edit_date": int, "replaced_at": int},
+        pk="id",
+        foreign_keys=[("post_id", "posts", "id")],
+    )
+    db["post_versions"].create_index(["post_id", "version"], unique=True)
+    db.execute(
+        "CREATE VIRTUAL TABLE posts_fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')"
+    )
