@@ -1,0 +1,44 @@
+"""Moderation policy for Keeper: plain values in, plain decisions out (no aiogram)."""
+
+from .audit import AuditLog, AuditRecord, ReverseAction, UndoResult, undo_action
+from .durations import Duration, DurationError, TelegramUntil, humanize, parse_duration, plural_ru
+from .flood import FloodCounter, FloodRule, FloodVerdict
+from .permissions import (
+    Action,
+    Actor,
+    ActorKind,
+    Decision,
+    can_be_targeted,
+    check,
+    identify,
+)
+from .store import AdminEntry, ModerationStore, migrate, migrations
+from .votebook import VoteBook
+from .votes import (
+    AlreadyVoted,
+    Closed,
+    Denied,
+    Eligibility,
+    Moved,
+    NotEligible,
+    NotFound,
+    NotOpen,
+    Punishment,
+    Refused,
+    Started,
+    Target,
+    Vote,
+    VoteCast,
+    VoteSettings,
+)
+from .warns import Warn, WarnBook, WarnPolicy, WarnResult
+
+__all__ = [
+    "Action", "Actor", "ActorKind", "AdminEntry", "AlreadyVoted", "AuditLog", "AuditRecord",
+    "Closed", "Decision", "Denied", "Duration", "DurationError", "Eligibility", "FloodCounter",
+    "FloodRule", "FloodVerdict", "ModerationStore", "Moved", "NotEligible", "NotFound", "NotOpen",
+    "Punishment", "Refused", "ReverseAction", "Started", "Target", "TelegramUntil", "UndoResult",
+    "Vote", "VoteBook", "VoteCast", "VoteSettings", "Warn", "WarnBook", "WarnPolicy", "WarnResult",
+    "can_be_targeted", "check", "humanize", "identify", "migrate", "migrations", "parse_duration",
+    "plural_ru", "undo_action",
+]
