@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
@@ -19,7 +20,9 @@ def open_db(path: str | Path | None = None, *migration_sets: Migrations) -> sqli
     path = Path(path or default_path())
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path if str(path) != ":memory:" else None, memory=str(path) == ":memory:")
+    # The bot reads and writes from worker threads too; callers serialise transactions.
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA busy_timeout=5000")
     db.execute("PRAGMA foreign_keys=ON")

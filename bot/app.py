@@ -1,0 +1,99 @@
+"""Wiring: settings -> Bot (with resilient session) -> Dispatcher with routers and services."""
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
+
+from bot.i18n import I18nMiddleware, translate
+from bot.middlewares.outgoing import ResilientRequests, SendLimiter
+from bot.routers import inline, ingest, search, start
+from bot.services import Services
+from bot.settings import OFFICIAL_API, Settings
+
+log = logging.getLogger(__name__)
+
+MENU = ("start", "help", "search", "rules")
+# Updates we ask for beyond what handlers imply: reactions and member changes are opt-in.
+EXTRA_UPDATES = ["message_reaction_count", "chat_member", "my_chat_member"]
+
+
+def create_bot(settings: Settings, token: str | None = None) -> Bot:
+    session = AiohttpSession()
+    if settings.telegram_api.rstrip("/") != OFFICIAL_API:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api.rstrip("/")))
+    session.middleware(ResilientRequests(SendLimiter()))
+    return Bot(
+        token or settings.bot_token.get_secret_value(), session=session,
+        default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
+    )
+
+
+def build_dispatcher(services: Services) -> Dispatcher:
+    dp = Dispatcher(services=services)
+    dp.update.outer_middleware(I18nMiddleware())
+    dp.include_routers(
+        start.build_router(),
+        search.build_router(services.settings.search_throttle_seconds),
+        inline.build_router(),
+        ingest.build_router(),
+    )
+    dp.errors.register(on_error)
+    dp.startup.register(on_startup)
+    return dp
+
+
+async def on_error(event: ErrorEvent) -> bool:
+    """A failing handler is logged with its update id; the bot keeps going."""
+    log.error("update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception)
+    return True
+
+
+async def on_startup(bot: Bot, services: Services) -> None:
+    me = await bot.get_me()
+    services.bot_username = me.username or ""
+    for problem in await missing_rights(bot, services.settings):
+        log.warning("%s", problem)
+    await register_menu(bot)
+
+
+async def register_menu(bot: Bot) -> None:
+    for lang in ("ru", "en"):
+        commands = [BotCommand(command=c, description=translate(f"cmd_{c}", lang)) for c in MENU]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
+                                  language_code=None if lang == "ru" else lang)
+
+
+NEEDED_IN_CHAT = ("can_delete_messages", "can_restrict_members", "can_pin_messages")
+
+
+async def missing_rights(bot: Bot, settings: Settings) -> list[str]:
+    """What the bot lacks in the channel and the chat, in words an owner can act on."""
+    problems = []
+    checks = [(settings.channel_id, "channel", ("can_post_messages",)),
+              (settings.chat_id, "chat", NEEDED_IN_CHAT)]
+    for chat_id, where, rights in checks:
+        if chat_id is None:
+            continue
+        try:
+            member = await bot.get_chat_member(chat_id, bot.id)
+        except Exception as exc:  # noqa: BLE001 - any API failure is reported, not fatal
+            problems.append(f"cannot check my rights in the {where} {chat_id}: {exc}")
+            continue
+        if member.status == "creator":
+            continue
+        if member.status != "administrator":
+            problems.append(f"I am not an administrator of the {where} {chat_id}: promote me")
+            continue
+        lacking = [r for r in rights if not getattr(member, r, False)]
+        if lacking:
+            problems.append(f"in the {where} {chat_id} I lack: {', '.join(lacking)}")
+    return problems
+
+
+def allowed_updates(dp: Dispatcher) -> list[str]:
+    return sorted(set(dp.resolve_used_update_types()) | set(EXTRA_UPDATES))

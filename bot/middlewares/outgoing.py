@@ -1,0 +1,93 @@
+"""Outgoing Bot API calls: honour 429 retry_after, retry 5xx/network errors, keep to send limits."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from typing import Awaitable, Callable
+
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
+from aiogram.exceptions import (
+    TelegramEntityTooLarge, TelegramNetworkError, TelegramRetryAfter, TelegramServerError,
+)
+from aiogram.methods import GetUpdates
+
+log = logging.getLogger(__name__)
+
+# Methods that put a message into a chat count against Telegram's send limits.
+SENDING = {
+    "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "sendPoll", "sendVideo",
+    "sendAnimation", "sendAudio", "sendVoice", "sendSticker", "copyMessage", "forwardMessage",
+}
+
+
+class SlidingWindow:
+    """At most `limit` events per `period` seconds."""
+
+    def __init__(self, limit: int, period: float):
+        self.limit, self.period = limit, period
+        self.events: deque[float] = deque()
+
+    def wait_time(self, now: float) -> float:
+        while self.events and now - self.events[0] >= self.period:
+            self.events.popleft()
+        return 0.0 if len(self.events) < self.limit else self.period - (now - self.events[0])
+
+
+class SendLimiter:
+    """About 30 messages/s overall and about 20 messages/min into one group."""
+
+    def __init__(self, per_second: int = 30, per_group_minute: int = 20,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.overall = SlidingWindow(per_second, 1.0)
+        self.per_group_minute = per_group_minute
+        self.groups: dict[int, SlidingWindow] = {}
+        self.clock, self.sleep = clock, sleep
+        self.lock = asyncio.Lock()
+
+    async def acquire(self, chat_id: int | None) -> None:
+        windows = [self.overall]
+        if isinstance(chat_id, int) and chat_id < 0:
+            windows.append(self.groups.setdefault(chat_id, SlidingWindow(self.per_group_minute, 60.0)))
+        async with self.lock:
+            while (delay := max(w.wait_time(self.clock()) for w in windows)) > 0:
+                await self.sleep(delay)
+            now = self.clock()
+            for window in windows:
+                window.events.append(now)
+
+
+class ResilientRequests(BaseRequestMiddleware):
+    """Retries what Telegram asks us to retry, and paces sends below its limits."""
+
+    def __init__(self, limiter: SendLimiter | None = None, max_attempts: int = 5,
+                 base_delay: float = 0.5, max_retry_after: float = 60.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.limiter = limiter
+        self.max_attempts, self.base_delay = max_attempts, base_delay
+        self.max_retry_after = max_retry_after
+        self.sleep = sleep
+
+    async def __call__(self, make_request, bot, method):
+        if isinstance(method, GetUpdates):
+            return await make_request(bot, method)
+        name = method.__api_method__
+        for attempt in range(1, self.max_attempts + 1):
+            if self.limiter and name in SENDING:
+                await self.limiter.acquire(getattr(method, "chat_id", None))
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self.max_attempts or exc.retry_after > self.max_retry_after:
+                    raise
+                log.warning("%s: flood control, retrying in %s s", name, exc.retry_after)
+                await self.sleep(exc.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                if attempt == self.max_attempts or isinstance(exc, TelegramEntityTooLarge):
+                    raise
+                delay = self.base_delay * 2 ** (attempt - 1)
+                log.warning("%s: %s, retry %d in %.1f s", name, exc, attempt, delay)
+                await self.sleep(delay)
+        raise AssertionError("unreachable")

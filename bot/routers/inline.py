@@ -1,0 +1,43 @@
+"""Inline search: `@bot leakage` from any chat, paged with next_offset."""
+from __future__ import annotations
+
+import html
+
+from aiogram import Router
+from aiogram.types import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
+
+from archive.query import parse_query
+from bot.render import format_date, hit_html
+from bot.services import Services
+
+PAGE = 10
+
+
+async def inline_search(inline_query: InlineQuery, services: Services, t) -> None:
+    query = parse_query(inline_query.query, services.settings.timezone)
+    offset = int(inline_query.offset) if inline_query.offset.isdigit() else 0
+    if query.empty or query.problems:
+        await inline_query.answer([], cache_time=5, is_personal=True)
+        return
+    hits, has_next = await services.search(query, offset=offset, limit=PAGE)
+    tz = services.settings.timezone
+    results = [
+        InlineQueryResultArticle(
+            id=f"{hit.post_id}",
+            title=hit.title or "…",
+            description=f"{format_date(hit.date, tz)} · {hit.snippet}"[:200],
+            url=hit.url,
+            input_message_content=InputTextMessageContent(
+                message_text=hit_html(offset + i + 1, hit, tz), parse_mode="HTML"),
+        )
+        for i, hit in enumerate(hits)
+    ]
+    await inline_query.answer(
+        results, cache_time=30, is_personal=False,
+        next_offset=str(offset + PAGE) if has_next else "")
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.inline_query.register(inline_search)
+    return router

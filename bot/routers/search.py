@@ -1,0 +1,79 @@
+"""/search with paging that edits the same message."""
+from __future__ import annotations
+
+import html
+import time
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from archive.query import parse_query
+from bot.middlewares.throttle import Throttle
+from bot.render import results_html
+from bot.services import Services
+
+class SearchPage(CallbackData, prefix="sp"):
+    qid: int
+    page: int
+
+
+def keyboard(qid: int, page: int, has_next: bool, t) -> InlineKeyboardMarkup | None:
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(text=t("search_prev"), callback_data=SearchPage(qid=qid, page=page - 1).pack()))
+    if has_next:
+        row.append(InlineKeyboardButton(text=t("search_next"), callback_data=SearchPage(qid=qid, page=page + 1).pack()))
+    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+
+
+async def render_page(services: Services, raw: str, qid: int, page: int, t) -> tuple[str, InlineKeyboardMarkup | None]:
+    query = parse_query(raw, services.settings.timezone)
+    if query.problems:
+        return t("search_bad_date", value=html.escape(query.problems[0])), None
+    size = services.settings.search_page_size
+    hits, has_next = await services.search(query, offset=page * size, limit=size)
+    shown = html.escape(raw.strip(), quote=False)
+    if not hits:
+        return t("search_nothing", query=shown), keyboard(qid, page, False, t)
+    header = t("search_header", query=shown, first=page * size + 1, last=page * size + len(hits))
+    return results_html(header, hits, page * size, services.settings.timezone), keyboard(qid, page, has_next, t)
+
+
+async def search_command(message: Message, command: CommandObject, services: Services, t, lang: str) -> None:
+    raw = (command.args or "").strip()
+    if parse_query(raw).empty:
+        await message.reply(t("search_usage"))
+        return
+    user_id = message.from_user.id if message.from_user else 0
+    qid = services.db["search_queries"].insert({
+        "user_id": user_id, "chat_id": message.chat.id, "query": raw[:1000], "lang": lang,
+        "created_at": int(time.time())}).last_pk
+    text, markup = await render_page(services, raw[:1000], qid, 0, t)
+    await message.reply(text, reply_markup=markup, disable_web_page_preview=True)
+
+
+async def search_page(callback: CallbackQuery, callback_data: SearchPage, services: Services, t) -> None:
+    row = services.db.execute(
+        "SELECT query FROM search_queries WHERE id = ?", [callback_data.qid]).fetchone()
+    if row is None or not isinstance(callback.message, Message):
+        await callback.answer(t("search_expired"), show_alert=True)
+        return
+    text, markup = await render_page(services, row[0], callback_data.qid, max(callback_data.page, 0), t)
+    try:
+        await callback.message.edit_text(text, reply_markup=markup, disable_web_page_preview=True)
+    except TelegramBadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+    await callback.answer()
+
+
+def build_router(throttle_seconds: float) -> Router:
+    router = Router(name=__name__)
+    router.message.register(search_command, Command("search", "s", "find", "поиск", ignore_case=True),
+                            flags={"throttle": True})
+    router.message.middleware(Throttle(throttle_seconds))
+    router.callback_query.register(search_page, SearchPage.filter())
+    return router

@@ -1,0 +1,72 @@
+"""All settings in one model, from the environment (KEEPER_*) or `.env`."""
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFICIAL_API = "https://api.telegram.org"
+
+
+class SettingsError(Exception):
+    """Settings are missing or wrong; the message says which and how to fix them."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEEPER_", env_file=".env", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    telegram_api: str = OFFICIAL_API
+    channel_id: int | None = None
+    channel_username: str | None = None
+    chat_id: int | None = None
+    log_chat_id: int | None = None
+    db: str = "data/keeper.db"
+    embedding_model: str = "offline"
+    timezone: str = "Europe/Moscow"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8080
+    rules_text: str | None = None
+    search_page_size: int = Field(5, ge=1, le=10)
+    search_throttle_seconds: float = Field(2.0, ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use a name like Europe/Moscow") from None
+        return value
+
+    @field_validator("channel_username")
+    @classmethod
+    def _strip_at(cls, value: str | None) -> str | None:
+        return value.lstrip("@") or None if value else None
+
+    def require_bot(self) -> None:
+        """Check what the real bot needs; raise one clear message listing every problem."""
+        problems = []
+        token = self.bot_token.get_secret_value() if self.bot_token else ""
+        if ":" not in token:
+            problems.append("KEEPER_BOT_TOKEN is missing or malformed (expected 123456:ABC...)")
+        if self.channel_id is None:
+            problems.append("KEEPER_CHANNEL_ID is not set (the channel's id, e.g. -1001234567890)")
+        if self.chat_id is None:
+            problems.append("KEEPER_CHAT_ID is not set (the community chat's id)")
+        if self.webhook_url and not self.webhook_secret:
+            problems.append("KEEPER_WEBHOOK_SECRET is required with KEEPER_WEBHOOK_URL")
+        if problems:
+            raise SettingsError("Settings problem:\n  - " + "\n  - ".join(problems))
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment, with overrides; errors become one SettingsError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [f"KEEPER_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        raise SettingsError("Settings problem:\n  - " + "\n  - ".join(lines)) from None
