@@ -72,8 +72,7 @@ async def search_page(callback: CallbackQuery, callback_data: SearchPage, servic
 
 def build_router(throttle_seconds: float) -> Router:
     router = Router(name=__name__)
-    router.message.register(search_command, Command("search", "s", "find", "поиск", ignore_case=True),
-                            flags={"throttle": True})
+    router.message.register(search_command, Command("search", "s", "find", "поиск", ignore_case=True))
     router.message.middleware(Throttle(throttle_seconds))
     router.callback_query.register(search_page, SearchPage.filter())
     return router
