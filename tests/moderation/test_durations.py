@@ -1,0 +1,88 @@
+import pytest
+
+from moderation.durations import DAY, Duration, DurationError, humanize, parse_duration
+
+
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("10m", 600), ("2h", 7200), ("3d", 3 * DAY), ("1w", 7 * DAY), ("90s", 90),
+        ("1h30m", 5400), ("1h 30m", 5400), ("1.5h", 5400), ("2H", 7200),
+        ("10м", 600), ("10 мин", 600), ("10 минут", 600), ("1 минута", 60),
+        ("2ч", 7200), ("2 часа", 7200), ("5 часов", 5 * 3600),
+        ("3д", 3 * DAY), ("3 дня", 3 * DAY), ("1 день", DAY),
+        ("1 неделя", 7 * DAY), ("1нед", 7 * DAY), ("2 недели", 14 * DAY),
+        ("1ч 30 мин", 5400), ("30 сек", 30),
+    ],
+)
+def test_admin_can_write_durations_in_english_and_russian(text, seconds):
+    assert parse_duration(text).seconds == seconds
+
+
+@pytest.mark.parametrize("text", ["forever", "навсегда", "perm", "Навсегда", " FOREVER "])
+def test_permanent_words_give_a_permanent_ban(text):
+    d = parse_duration(text)
+    assert d.is_permanent
+    assert d.telegram_until(1000.0).until_date == 0
+    assert d.telegram_until(1000.0).permanent
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [("", "empty"), ("10", "no_unit"), ("abc", "garbage"), ("10x", "garbage"), ("5 months", "garbage"),
+     ("1h foo", "garbage"), ("1h1h", "repeated_unit"), ("0m", "zero"), ("-5m", "garbage")],
+)
+def test_garbage_is_refused_with_a_helpful_message(text, code):
+    with pytest.raises(DurationError) as err:
+        parse_duration(text)
+    assert err.value.code == code
+    assert str(err.value)  # Russian text for the admin
+    assert err.value.message("en")
+
+
+def test_bare_number_message_suggests_units():
+    with pytest.raises(DurationError) as err:
+        parse_duration("10")
+    assert "10m" in str(err.value) and "мин" in str(err.value)
+
+
+def test_telegram_boundary_30_seconds():
+    now = 1_000_000.0
+    ok = Duration(30).telegram_until(now)
+    assert not ok.permanent and ok.until_date == 1_000_030 and ok.warning is None
+    short = parse_duration("29s").telegram_until(now)
+    assert short.permanent and short.warning == "too_short"
+    assert short.warning_text() == "меньше 30 секунд — Telegram сочтёт это навсегда"
+
+
+def test_telegram_boundary_366_days():
+    now = 500.0
+    assert not Duration(366 * DAY).telegram_until(now).permanent
+    long = Duration(366 * DAY + 1).telegram_until(now)
+    assert long.permanent and long.warning == "too_long"
+    assert "366" in long.warning_text()
+    assert parse_duration("53w").telegram_warning == "too_long"
+
+
+def test_until_date_is_an_integer_rounded_up():
+    until = Duration(600).telegram_until(100.2)
+    assert until.until_date == 701 and isinstance(until.until_date, int)
+
+
+@pytest.mark.parametrize(
+    "seconds, ru",
+    [(60, "1 минута"), (120, "2 минуты"), (300, "5 минут"), (660, "11 минут"), (1260, "21 минута"),
+     (1320, "22 минуты"), (3600, "1 час"), (7200, "2 часа"), (5 * 3600, "5 часов"),
+     (5400, "1 час 30 минут"), (DAY, "1 день"), (3 * DAY, "3 дня"), (5 * DAY, "5 дней"),
+     (7 * DAY, "1 неделя"), (14 * DAY, "2 недели"), (35 * DAY, "5 недель"), (10 * DAY, "10 дней"),
+     (90, "1 минута 30 секунд"), (None, "навсегда")],
+)
+def test_humanize_russian_plurals(seconds, ru):
+    assert humanize(seconds) == ru
+
+
+def test_humanize_english():
+    assert humanize(60, "en") == "1 minute"
+    assert humanize(5400, "en") == "1 hour 30 minutes"
+    assert humanize(None, "en") == "forever"
+    assert parse_duration("2 дня").humanize("en") == "2 days"
