@@ -110,3 +110,12 @@ def test_identify_classifies_message_senders():
 def test_channel_identity_is_punished_as_a_chat():
     assert Actor.channel(-1007).target_kind == "chat"
     assert Actor.member(5).target_kind == "user"
+
+
+def test_policy_package_never_imports_aiogram_or_bot():
+    import subprocess
+    import sys
+
+    code = "import sys, moderation; print(any(m == 'aiogram' or m.startswith(('aiogram.', 'bot.')) or m == 'bot' for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
