@@ -38,3 +38,17 @@ def m001_posts(db):
     db.execute(
         "CREATE VIRTUAL TABLE posts_fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')"
     )
+
+
+@archive_migrations()
+def m002_imports(db):
+    # One row per (export file, chat) imported: lets a re-run skip what is committed.
+    db["imports"].create(
+        {
+            "id": int, "path": str, "size": int, "mtime_ns": int, "head_sha256": str,
+            "channel_id": int, "chat_title": str, "messages_done": int, "last_message_id": int,
+            "status": str, "error": str, "started_at": int, "finished_at": int,
+        },
+        pk="id",
+    )
+    db["imports"].create_index(["size", "mtime_ns", "head_sha256", "channel_id"], unique=True)
