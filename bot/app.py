@@ -11,7 +11,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.i18n import I18nMiddleware, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter
-from bot.routers import inline, ingest, search, start
+from bot.routers import content, inline, ingest, moderation, search, start
 from bot.services import Services
 from bot.settings import OFFICIAL_API, Settings
 
@@ -42,6 +42,8 @@ def build_dispatcher(services: Services) -> Dispatcher:
         inline.build_router(),
         ingest.build_router(),
     )
+    moderation.setup(dp, services)
+    content.setup(dp, services)
     dp.errors.register(on_error)
     dp.startup.register(on_startup)
     return dp

@@ -35,3 +35,6 @@ class Services:
     async def ingest(self, post: IncomingPost) -> WriteResult:
         """Store a channel message and index it (encoding off the event loop)."""
         return await asyncio.to_thread(self.searcher.ingest, post)
+
+    def close(self) -> None:
+        self.db.conn.close()

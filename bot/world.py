@@ -1,0 +1,125 @@
+"""A complete offline Keeper: the emulator, a channel with its chat and people, and the bot.
+
+The sandbox, the end-to-end tests and bench/bot.py all run on this.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher
+
+from bot.app import allowed_updates, build_dispatcher, create_bot
+from bot.emulator import Emulator
+from bot.runner import make_services
+from bot.services import Services
+from bot.settings import Settings
+
+TOKEN = "123456:SANDBOX-TOKEN"
+CHANNEL_ID = -1001394778475
+CHAT_ID = -1001500000000
+LOG_CHAT_ID = -1001600000000
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    username: str
+    lang: str | None
+    role: str  # owner | admin | member | newcomer
+
+
+PEOPLE = (
+    Person(100, "Boris", "btseytlin", "ru", "owner"),
+    Person(101, "Maria", "maria_admin", "ru", "admin"),
+    Person(1001, "Anna", "anna", "ru", "member"),
+    Person(1002, "Ivan", "ivan", "ru", "member"),
+    Person(1003, "John", "john", "en", "member"),
+    Person(1004, "Olga", "olga", "ru", "member"),
+    Person(1005, "Petr", "petr", "ru", "member"),
+    Person(1006, "Sergey", "sergey", "ru", "member"),
+    Person(1999, "Newbie", "newbie", "ru", "newcomer"),
+)
+ADMIN_RIGHTS = dict(can_delete_messages=True, can_restrict_members=True, can_pin_messages=True,
+                    can_invite_users=True, can_manage_chat=True, can_change_info=True,
+                    can_promote_members=False)
+
+
+class LocalWorld:
+    """Start with `async with LocalWorld(tmp_path / "keeper.db") as world:`."""
+
+    def __init__(self, db_path: str | Path, embedder=None, **settings):
+        self.db_path = str(db_path)
+        self.embedder = embedder
+        self.settings_overrides = settings
+        self.emu = Emulator(token=TOKEN, bot_username="keeper_bot")
+        self.services: Services | None = None
+        self.bot: Bot | None = None
+        self.dp: Dispatcher | None = None
+        self._polling: asyncio.Task | None = None
+
+    async def __aenter__(self) -> "LocalWorld":
+        await self.emu.start()
+        self.populate()
+        await self.start_bot()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop_bot()
+        await self.emu.stop()
+
+    def populate(self) -> None:
+        emu = self.emu
+        emu.add_channel(CHANNEL_ID, "Boris again", "boris_again")
+        emu.add_group(CHAT_ID, "Boris again — чат", linked_channel_id=None)
+        emu.add_group(LOG_CHAT_ID, "Keeper log")
+        emu.set_bot_rights(CHAT_ID, **ADMIN_RIGHTS)
+        emu.set_bot_rights(LOG_CHAT_ID, can_delete_messages=True)
+        joined = int(emu.clock()) - 30 * 86400
+        for p in PEOPLE:
+            emu.add_user(p.id, p.name, p.username, p.lang, started=True)
+            status = {"owner": "creator", "admin": "administrator"}.get(p.role, "member")
+            rights = ADMIN_RIGHTS if p.role == "admin" else None
+            emu.set_member(CHAT_ID, p.id, status, rights,
+                           joined_at=int(emu.clock()) if p.role == "newcomer" else joined)
+            if p.role in ("owner", "admin"):
+                emu.set_member(LOG_CHAT_ID, p.id, status, rights, joined_at=joined)
+        emu.set_member(CHANNEL_ID, 100, "creator", joined_at=joined)
+
+    def settings(self) -> Settings:
+        return Settings(
+            _env_file=None, bot_token=TOKEN, telegram_api=self.emu.base_url,
+            channel_id=CHANNEL_ID, channel_username="boris_again", chat_id=CHAT_ID,
+            log_chat_id=LOG_CHAT_ID, db=self.db_path, search_throttle_seconds=0,
+            **self.settings_overrides,
+        )
+
+    async def start_bot(self) -> None:
+        """Start (or restart) the bot process part; the emulator and database persist."""
+        settings = self.settings()
+        self.services = make_services(settings, self.embedder)
+        self.bot = create_bot(settings)
+        self.dp = build_dispatcher(self.services)
+        mark = self.emu.mark()
+        self._polling = asyncio.create_task(self.dp.start_polling(
+            self.bot, allowed_updates=allowed_updates(self.dp), handle_signals=False,
+            close_bot_session=False, polling_timeout=10))
+        await self.emu.wait_for_call("getUpdates", since=mark, timeout=30)
+
+    async def stop_bot(self) -> None:
+        if self._polling is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            await self.dp.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self._polling, timeout=15)
+        await self.bot.session.close()
+        self.services.close()
+        self._polling = None
+
+    async def restart(self) -> None:
+        await self.stop_bot()
+        await self.start_bot()
