@@ -1,0 +1,78 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from archive.digest import build_digest, render_digest, week_bounds, week_key
+from tests.archive.sample import CHANNEL_ID, sample_archive
+
+UTC = timezone.utc
+
+
+@pytest.fixture()
+def archive():
+    return sample_archive()
+
+
+def test_week_key_is_iso_week_in_the_zone():
+    assert week_key(datetime(2024, 8, 5, 10, tzinfo=UTC)) == "2024-W32"
+    # Sunday 23:30 UTC is already Monday in Moscow: the next week there, not in UTC.
+    sunday_late = datetime(2024, 8, 4, 23, 30, tzinfo=UTC)
+    assert week_key(sunday_late, "UTC") == "2024-W31"
+    assert week_key(sunday_late, "Europe/Moscow") == "2024-W32"
+    assert week_key(int(sunday_late.timestamp()), "UTC") == "2024-W31"
+    assert week_key(datetime(2021, 1, 2, tzinfo=UTC), "UTC") == "2020-W53"
+
+
+def test_digest_of_the_ama_week_has_event_and_other_posts(archive):
+    digest = build_digest(archive, *week_bounds("2024-W31"))
+    assert [i.title for i in digest.events] == ["Нейросети для Троечников"]
+    assert digest.events[0].detail == "01.08 19:00 MSK"
+    assert digest.papers == []
+    titles = [i.title for i in digest.other]
+    assert "Открыл для себя tldraw, отличная штука для диаграм." in titles
+    assert "Оказывается вчера вышел Segment Anything 2!" in titles  # not the bare link
+
+
+def test_digest_papers_section_and_reaction_order(archive):
+    archive.set_reactions(CHANNEL_ID, 1702, {"👍": 3})
+    archive.set_reactions(CHANNEL_ID, 1704, {"🔥": 10, "👍": 2})
+    digest = build_digest(archive, *week_bounds("2024-W30"))
+    assert [i.title for i in digest.papers][:2] == [
+        "PV-Tuning: Beyond Straight-Through Estimation for Extreme LLM Compression",
+        "In-Context Reinforcement Learning for Variable Action Spaces"]
+    assert [i.reaction_total for i in digest.papers] == [12, 3, None, None]
+    # unknown reactions: by date, oldest first
+    assert [i.url.rsplit("/", 1)[1] for i in digest.papers[2:]] == ["1701", "1703"]
+
+
+def test_nothing_new_gives_none(archive):
+    since = datetime(2024, 9, 1, tzinfo=UTC)
+    assert build_digest(archive, since, datetime(2024, 9, 8, tzinfo=UTC)) is None
+
+
+def test_injected_papers_and_events_functions(archive):
+    digest = build_digest(archive, *week_bounds("2024-W33"),
+                          papers_fn=lambda post: None, events_fn=lambda posts: [])
+    assert digest.papers == [] and digest.events == []
+    assert len(digest.other) == 2
+
+
+def test_render_is_escaped_html_with_links(archive):
+    digest = build_digest(archive, *week_bounds("2024-W33"))
+    ru = render_digest(digest, "ru")
+    assert ru.startswith("<b>Дайджест за 12–18 августа</b>")
+    assert "<b>📄 Статьи</b>" in ru
+    assert ('<a href="https://t.me/boris_again/1726">Does Liking Yellow Imply Driving a School Bus? '
+            "Semantic Leakage in Language Models</a> — Gonen et al.") in ru
+    en = render_digest(digest, "en")
+    assert en.startswith("<b>Digest for Aug 12–18</b>") and "<b>📄 Papers</b>" in en
+    assert len(ru) < 1500
+
+
+def test_render_escapes_and_truncates():
+    from archive.digest import Digest, DigestItem
+    items = [DigestItem(f"<b>A & B</b> {i}", "https://t.me/x/1?a=1&b=2", None, i) for i in range(8)]
+    text = render_digest(Digest(0, 604800, other=items, tz="UTC"), "en")
+    assert "&lt;b&gt;A &amp; B&lt;/b&gt; 0" in text
+    assert 'href="https://t.me/x/1?a=1&amp;b=2"' in text
+    assert text.count("• ") == 5 and text.endswith("…and 3 more")
