@@ -214,6 +214,11 @@ def load_embedder(name: str | None = None, device: str = "cpu") -> Embedder:
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ModelLoadError(_help(requested, f"sentence-transformers is not importable ({exc})")) from exc
     try:
+        from transformers.utils import logging as hf_logging
+        hf_logging.disable_progress_bar()
+    except Exception:  # pragma: no cover - older transformers
+        pass
+    try:
         model = SentenceTransformer(source, device=device, local_files_only=local_only)
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

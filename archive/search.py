@@ -153,13 +153,15 @@ def make_snippet(text: str, query: str, width: int = SNIPPET_CHARS,
     flat = re.sub(r"\s+", " ", text or "").strip()
     stems = query_stems(query)
     matches = _matches(flat, stems)
-    if matches:
+    if len(flat) <= width:
+        lo, hi = 0, len(flat)
+    elif matches:
         lo, hi = _window(flat, matches, width)
     else:
         lo = 0
         probe = re.sub(r"\s+", " ", focus or "").strip()[:60]
         at = flat.find(probe) if probe else -1
-        if at > 0:
+        if at > width // 2:
             lo = at
         hi = min(len(flat), lo + width)
         if hi < len(flat):
@@ -336,11 +338,19 @@ class SearchService:
     for `load_embedder` (None: $KEEPER_EMBEDDING_MODEL, else "offline").
     """
 
-    def __init__(self, db_path: str | Path | None = None, *, embedder=None, model: str | None = None):
+    def __init__(self, archive=None, embedder=None, *, model: str | None = None):
+        """`archive`: an Archive (used as is in the thread that made the service) or a
+        database path (None: $KEEPER_DB / ./data/keeper.db); other threads open their
+        own connection to the same file."""
         from archive.db import default_path
-        self.db_path = str(db_path or default_path())
-        if self.db_path == ":memory:":
-            raise ValueError("SearchService needs a database file (threads cannot share :memory:)")
+        self._owner = threading.get_ident()
+        self._shared = None
+        if archive is not None and hasattr(archive, "db"):
+            self._shared = archive
+            path = archive.db.execute("PRAGMA database_list").fetchone()[2]
+            self.db_path = path or ":memory:"
+        else:
+            self.db_path = str(archive or default_path())
         self._model_name = model
         self._embedder = embedder
         self._index: VectorIndex | None = VectorIndex(embedder.name) if embedder else None
@@ -349,7 +359,9 @@ class SearchService:
         self.last_error: str | None = None
 
     def archive(self):
-        """This thread's Archive (its own connection)."""
+        """This thread's Archive (SQLite connections must not cross threads)."""
+        if self._shared is not None and (threading.get_ident() == self._owner or self.db_path == ":memory:"):
+            return self._shared
         archive = getattr(self._local, "archive", None)
         if archive is None:
             from archive.store import Archive
