@@ -132,6 +132,8 @@ class _Reader:
         self.line_start = 0
 
     def read(self, n: int = -1) -> bytes:
+        if n == 0:  # ijson probes with read(0) to see bytes or str
+            return b""
         if self.slow_from is not None:
             n = 1 if self.pos >= self.slow_from else min(n if n > 0 else BUF_SIZE, self.slow_from - self.pos)
         data = self.f.read(n)
