@@ -16,6 +16,7 @@ from aiohttp import web
 from .errors import EmulatorError
 from .models import dump
 from .reading import Mark
+from .server import EMULATOR
 
 ACTIONS = ("add_user", "add_channel", "add_group", "set_member", "set_bot_rights", "set_bot_status",
            "post_to_channel", "edit_channel_post", "send_message", "edit_message", "press_button",
@@ -40,7 +41,7 @@ def _int(request, name):
 
 @routes.post("/control/{action}")
 async def act(request: web.Request) -> web.Response:
-    emu = request.app["emulator"]
+    emu = request.app[EMULATOR]
     action = request.match_info["action"]
     body = await request.json() if request.can_read_body else {}
     try:
@@ -67,13 +68,13 @@ async def _wait(emu, body: dict):
 
 @routes.delete("/control/faults")
 async def clear_faults(request: web.Request) -> web.Response:
-    request.app["emulator"].faults.clear()
+    request.app[EMULATOR].faults.clear()
     return _ok(True)
 
 
 @routes.get("/control/{what}")
 async def read(request: web.Request) -> web.Response:
-    emu = request.app["emulator"]
+    emu = request.app[EMULATOR]
     what = request.match_info["what"]
     chat_id = _int(request, "chat_id")
     try:

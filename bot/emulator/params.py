@@ -16,7 +16,8 @@ from .errors import bad_request
 METHOD_MODELS = {
     cls.__api_method__.lower(): cls
     for name in _methods.__all__
-    if isinstance(cls := getattr(_methods, name), type) and hasattr(cls, "__api_method__")
+    if isinstance(cls := getattr(_methods, name), type)
+    and isinstance(getattr(cls, "__api_method__", None), str)
 }
 
 

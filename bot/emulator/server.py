@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import inspect
-import logging
 
 from aiohttp import web
 
@@ -11,7 +10,7 @@ from .methods import HANDLERS
 from .models import dump
 from .params import Params, Upload, read_params
 
-log = logging.getLogger(__name__)
+EMULATOR = web.AppKey("emulator", object)
 
 
 def _reply(body: dict, status: int = 200) -> web.Response:
@@ -46,7 +45,7 @@ async def execute(emu, method: str, params: Params):
 
 
 async def handle_api(request: web.Request) -> web.StreamResponse:
-    emu = request.app["emulator"]
+    emu = request.app[EMULATOR]
     if request.match_info["token"] != emu.token:
         return _reply({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
     method = request.match_info["method"]
@@ -63,7 +62,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
 
 
 async def handle_file(request: web.Request) -> web.StreamResponse:
-    emu = request.app["emulator"]
+    emu = request.app[EMULATOR]
     if request.match_info["token"] != emu.token:
         return _reply({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
     path = request.match_info["path"]
@@ -77,7 +76,7 @@ def make_app(emu) -> web.Application:
     from .control import routes as control_routes
 
     app = web.Application(client_max_size=64 * 1024 * 1024)
-    app["emulator"] = emu
+    app[EMULATOR] = emu
     app.router.add_route("*", "/bot{token}/{method}", handle_api)
     app.router.add_get("/file/bot{token}/{path:.+}", handle_file)
     app.router.add_routes(control_routes)

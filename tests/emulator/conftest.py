@@ -1,0 +1,1 @@
+from bot.emulator.testing import bot, emulator, world  # noqa: F401  (fixtures)
