@@ -48,7 +48,7 @@ class ChatInfo:
     name: str | None
     type: str | None
     id: int | None
-    message_count: int = 0
+    message_count: int | None = None  # None while the chat is still being read
     left: bool = False
 
     @property
@@ -69,7 +69,9 @@ class ChatInfo:
         return self.id
 
     def describe(self) -> str:
-        bits = [f"id {self.id}", self.type or "unknown type", f"{self.message_count} messages"]
+        bits = [f"id {self.id}", self.type or "unknown type"]
+        if self.message_count is not None:
+            bits.append(f"{self.message_count} messages")
         if self.left:
             bits.append("left")
         return f"{self.name!r} ({', '.join(bits)})"
@@ -382,7 +384,7 @@ class _Walker:
             raise ExportError(f"{self.path.name}: {self._where() or 'the chat'}: 'messages' must be a list")
         wanted = self.want(self.shape, max(self.chat_index, 0), dict(meta))
         if wanted:
-            yield ("begin", _info(self.path, max(self.chat_index, 0), meta, 0, False))
+            yield ("begin", _info(self.path, max(self.chat_index, 0), meta, None, False))
         self.position, self.message_id = 0, None
         while True:
             event, value = self._next()
@@ -401,7 +403,7 @@ class _Walker:
                 self.in_message = False
 
 
-def _info(path: Path, index: int, meta: dict, count: int, left: bool) -> ChatInfo:
+def _info(path: Path, index: int, meta: dict, count: int | None, left: bool) -> ChatInfo:
     chat_id = meta.get("id")
     if chat_id is not None and (isinstance(chat_id, bool) or not isinstance(chat_id, int)):
         raise ExportError(f"{path.name}: chat {meta.get('name')!r} has an id that is not an integer: {chat_id!r}")

@@ -224,17 +224,6 @@ def _joins(run: list[IncomingPost], post: IncomingPost) -> bool:
             and post.forwarded_from == first.forwarded_from)
 
 
-def _close(run: list[IncomingPost], last_position: int, counters: _Counters) -> _Unit:
-    # Several media messages sent in the same second, with at most one caption: an album.
-    if len(run) > 1 and sum(1 for p in run if p.text) <= 1:
-        group = f"export:{run[0].message_id}"
-        for post in run:
-            post.media_group_id = group
-        counters.albums += 1
-        return _Unit(run, last_position)
-    return _Unit(run, last_position)
-
-
 def _units(messages: Iterable[tuple[int, object]], channel_id: Callable[[], int],
            counters: _Counters) -> Iterator[_Unit]:
     """Convert messages and group albums (the export has no media_group_id).
@@ -264,12 +253,16 @@ def _units(messages: Iterable[tuple[int, object]], channel_id: Callable[[], int]
 
 
 def _split(run: list[IncomingPost], positions: list[int], counters: _Counters) -> Iterator[_Unit]:
-    unit = _close(run, positions[-1], counters)
-    if unit.posts[0].media_group_id or len(run) == 1:
-        yield unit
-    else:  # not an album after all: each message is its own post
-        for post, position in zip(run, positions):
-            yield _Unit([post], position)
+    # Several media messages sent in the same second with at most one caption: an album.
+    if len(run) > 1 and sum(1 for p in run if p.text) <= 1:
+        group = f"export:{run[0].message_id}"
+        for post in run:
+            post.media_group_id = group
+        counters.albums += 1
+        yield _Unit(run, positions[-1])
+        return
+    for post, position in zip(run, positions):  # not an album: one post per message
+        yield _Unit([post], position)
 
 
 # -- choosing the chat ----------------------------------------------------------------------
