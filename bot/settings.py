@@ -30,6 +30,20 @@ class Settings(BaseSettings):
     rules_text: str | None = None
     search_page_size: int = Field(5, ge=1, le=10)
     search_throttle_seconds: float = Field(2.0, ge=0)
+    # moderation (bot/routers/moderation); durations are in seconds unless named otherwise
+    votekick_threshold: int = Field(5, ge=2)  # votes one side needs; never below 2
+    votekick_ttl: int = Field(1800, ge=60)  # a vote closes as failed after this
+    votekick_min_messages: int = Field(3, ge=0)  # messages needed to start or vote
+    votekick_cooldown: int = Field(600, ge=0)  # per initiator, between two votes
+    votekick_pause: int = Field(300, ge=0)  # chat-wide, after a successful kick
+    votekick_outcome: str = "kick 24h"  # kick | mute | ban, optional duration ("ban", "mute 1d")
+    votekick_sweep_seconds: float = Field(5.0, gt=0)  # how often expired votes are closed
+    warn_limit: int = Field(3, ge=1)
+    warn_action: str = "mute 24h"  # kick | mute | ban, optional duration
+    warn_expiry_days: int = Field(30, ge=0)  # 0: warns never expire
+    flood_messages: int = Field(5, ge=1)  # more than this many messages...
+    flood_window: float = Field(10.0, gt=0)  # ...in this many seconds...
+    flood_mute: int = Field(600, ge=30)  # ...mutes for this long
 
     @field_validator("timezone")
     @classmethod
@@ -46,6 +60,21 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_at(cls, value: str | None) -> str | None:
         return value.lstrip("@") or None if value else None
+
+    @field_validator("votekick_outcome", "warn_action")
+    @classmethod
+    def _known_punishment(cls, value: str) -> str:
+        from moderation.durations import DurationError, parse_duration
+        from moderation.votes import Punishment
+
+        kind, _, rest = value.strip().partition(" ")
+        try:
+            seconds = parse_duration(rest).seconds if rest.strip() else None
+            Punishment(kind.lower(), seconds)
+        except (DurationError, ValueError) as exc:
+            raise ValueError(f"{value!r}: expected kick|mute|ban with an optional duration"
+                             f" between 30s and 366d, e.g. 'mute 24h' ({exc})") from None
+        return value.strip()
 
     def require_bot(self) -> None:
         """Check what the real bot needs; raise one clear message listing every problem."""
