@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
-
 from aiogram.types import (
     CallbackQuery,
     ChatMemberUpdated,
@@ -245,7 +243,7 @@ class PeopleMixin:
         return out
 
     def _edit_changes(self, message: Message, text, entities, caption, caption_entities) -> dict:
-        changes: dict = {"edit_date": datetime.fromtimestamp(self._now(), tz=timezone.utc)}
+        changes: dict = {"edit_date": self._now()}
         if text is not None:
             changes.update(text=text, entities=entities or None)
         if caption is not None:

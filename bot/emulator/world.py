@@ -197,7 +197,9 @@ class WorldMixin:
         return None if rec is None or rec.deleted else rec
 
     def _update_message(self, record: MessageRecord, **changes) -> Message:
-        record.message = record.message.model_copy(update=changes)
+        old = record.message
+        fields = {name: getattr(old, name) for name in old.model_fields_set}
+        record.message = type(old).model_validate({**fields, **(old.model_extra or {}), **changes})
         if record.by_bot:
             self.sent_signal.fire()
         return record.message

@@ -1,8 +1,6 @@
 """Text messages: send, edit, delete, copy, forward, pin."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from aiogram.types import MessageId, MessageOriginChannel, MessageOriginUser
 
 from ..errors import NOT_MODIFIED, bad_request
@@ -38,7 +36,7 @@ def _editable(emu, p, not_found: str):
 
 
 def _now(emu):
-    return datetime.fromtimestamp(emu._now(), tz=timezone.utc)
+    return emu._now()
 
 
 @api("editMessageText")
