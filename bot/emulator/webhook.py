@@ -18,11 +18,24 @@ class WebhookDelivery:
         self.retry_delay = 0.05  # first retry; doubles up to max_retry_delay
         self.max_retry_delay = 1.0
         self.delivered = 0
+        self.attempts = 0
+        self._attempted = None  # Signal, created lazily inside the loop
         self._task: asyncio.Task | None = None
         self._session: aiohttp.ClientSession | None = None
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def wait_attempts(self, n: int, timeout: float = 5.0) -> None:
+        """Wait until at least n POSTs were attempted in total (delivered or failed)."""
+        from .updates import Signal
+
+        self._attempted = self._attempted or Signal()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.attempts < n:
+            if not await self._attempted.wait(deadline - loop.time()):
+                raise TimeoutError(f"only {self.attempts} webhook attempts after {timeout}s")
 
     def kick(self) -> None:
         self.emu.updates.signal.fire()
@@ -54,6 +67,14 @@ class WebhookDelivery:
                 delay = min(delay * 2, self.max_retry_delay)
 
     async def _post(self, update) -> bool:
+        try:
+            return await self._attempt(update)
+        finally:
+            self.attempts += 1
+            if self._attempted is not None:
+                self._attempted.fire()
+
+    async def _attempt(self, update) -> bool:
         hook = self.emu.webhook
         headers = {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
         try:
