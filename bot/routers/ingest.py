@@ -28,16 +28,23 @@ def origin_name(message: Message) -> str | None:
     return (chat.title if chat else None) or (user.full_name if user else None) or getattr(origin, "sender_user_name", None)
 
 
+def unix(value) -> int | None:
+    """Bot API dates arrive as datetime (date) or int (edit_date)."""
+    if value is None:
+        return None
+    return int(value.timestamp()) if hasattr(value, "timestamp") else int(value)
+
+
 def to_incoming(message: Message) -> IncomingPost:
     """A Bot API message as the archive's input; entities keep their UTF-16 offsets."""
     raw = message.entities if message.text is not None else message.caption_entities
     return IncomingPost(
         channel_id=message.chat.id,
         message_id=message.message_id,
-        date=int(message.date.timestamp()),
+        date=unix(message.date),
         text=message.text or message.caption or "",
         entities=[Entity.from_dict(e.model_dump(exclude_none=True)) for e in raw or []],
-        edit_date=int(message.edit_date.timestamp()) if message.edit_date else None,
+        edit_date=unix(message.edit_date),
         forwarded_from=origin_name(message),
         media_group_id=message.media_group_id,
         media=media_kind(message),

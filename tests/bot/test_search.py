@@ -1,0 +1,152 @@
+"""/search, inline search and live ingest, end to end through the emulator."""
+from __future__ import annotations
+
+from bot.emulator import Mark
+from bot.world import CHANNEL_ID, CHAT_ID
+
+ANNA, JOHN = 1001, 1003
+
+
+async def ask(world, text: str, user: int = ANNA, chat: int = CHAT_ID):
+    mark = world.emu.mark()
+    world.emu.send_message(chat, user, text)
+    return await world.emu.wait_for_sent(chat_id=chat, since=mark, timeout=10)
+
+
+def html_of(world, message) -> str:
+    return world.emu.html_text(message.chat.id, message.message_id)
+
+
+async def test_search_finds_the_leakage_review_first(world):
+    reply = await ask(world, "/search semantic leakage")
+    html = html_of(world, reply)
+    first = html.split("\n\n")[1]
+    assert "Semantic Leakage in Language Models" in first
+    assert 'href="https://t.me/boris_again/1726"' in first
+    assert "<b>Leakage</b>" in html or "<b>leakage</b>" in html
+
+
+async def test_russian_inflection_is_found_and_reply_is_russian(world):
+    reply = await ask(world, "/search утечку смысла")
+    assert "результаты" in reply.text
+    assert "t.me/boris_again/1726" in html_of(world, reply)
+
+
+async def test_english_user_gets_english_replies(world):
+    reply = await ask(world, "/search", user=JOHN)
+    assert reply.text.startswith("What should I find?")
+    reply = await ask(world, "/search qwertyuiop", user=JOHN)
+    assert reply.text.startswith("Nothing found for qwertyuiop")
+
+
+async def test_empty_and_hostile_queries_get_clear_answers(world):
+    usage = await ask(world, "/search")
+    assert "Что найти?" in usage.text
+    for hostile in ['"unbalanced', "NEAR(a b) OR NOT *", "^^^ ((( ", "<script>alert(1)</script>"]:
+        reply = await ask(world, f"/search {hostile}")
+        assert reply.text  # an answer, not a crash
+    reply = await ask(world, "/search <b>leak</b>")
+    assert "&lt;b&gt;" in html_of(world, reply) or "ничего не нашлось" in reply.text
+
+
+async def test_bad_date_filter_is_explained(world):
+    reply = await ask(world, "/search leakage since:вчера-позавчера")
+    assert "Не понял дату" in reply.text
+
+
+async def test_hashtag_and_date_filters(world):
+    reply = await ask(world, "/search #paperwatch")
+    assert "t.me/boris_again/1703" in html_of(world, reply)
+    reply = await ask(world, "/search leakage until:2024-08-01")
+    assert "1726" not in html_of(world, reply)
+
+
+async def test_paging_edits_the_same_message(world):
+    reply = await ask(world, "/search модель")
+    buttons = reply.reply_markup.inline_keyboard[0]
+    assert [b.text for b in buttons] == ["Дальше »"]
+    first_page = reply.text
+    mark = world.emu.mark()
+    world.emu.press_button(CHAT_ID, reply.message_id, ANNA, buttons[0].callback_data)
+    await world.emu.wait_for_call("editMessageText", since=mark)
+    edited = world.emu.message(CHAT_ID, reply.message_id)
+    assert edited.text != first_page and "6–" in edited.text
+    assert [b.text for b in edited.reply_markup.inline_keyboard[0]][0] == "« Назад"
+    assert len(world.emu.sent(CHAT_ID)) == 1  # no new message, the same one edited
+
+
+async def test_new_channel_post_is_searchable_and_edits_replace_it(world):
+    world.emu.post_to_channel(CHANNEL_ID, text="Квантизация трансформеров: обзор GPTQ и AWQ #paperwatch")
+    reply = None
+    for _ in range(50):  # the post is ingested asynchronously; ask until it shows up
+        reply = await ask(world, "/search квантизация")
+        if "GPTQ" in reply.text:
+            break
+    assert "GPTQ" in reply.text
+    post = world.emu.sent(CHAT_ID)  # noqa: F841  (history kept for debugging)
+    message_id = int(html_of(world, reply).split("t.me/boris_again/")[1].split('"')[0])
+    world.emu.edit_channel_post(CHANNEL_ID, message_id, text="Квантизация трансформеров: обзор SmoothQuant")
+    for _ in range(50):
+        reply = await ask(world, "/search квантизация")
+        if "SmoothQuant" in reply.text:
+            break
+    assert "SmoothQuant" in reply.text and "GPTQ" not in reply.text
+    stored = world.services.archive.get(CHANNEL_ID, message_id)
+    assert stored.version == 2 and len(world.services.archive.versions(stored.id)) == 1
+
+
+async def test_album_with_one_caption_is_one_post(world):
+    world.emu.post_to_channel(CHANNEL_ID, photo=True, media_group_id="alb1")
+    second = world.emu.post_to_channel(CHANNEL_ID, photo=True, media_group_id="alb1",
+                                       caption="Диффузионные модели для музыки")
+    world.emu.post_to_channel(CHANNEL_ID, photo=True, media_group_id="alb1")
+    for _ in range(50):
+        reply = await ask(world, "/search диффузионные музыка")
+        if "Диффузионные" in reply.text:
+            break
+    html = html_of(world, reply)
+    assert html.count("Диффузионные модели для музыки</a>") == 1
+    assert f"t.me/boris_again/{second.message_id - 1}" in html  # linked by the album's first message
+
+
+async def test_inline_search_pages_with_next_offset(world):
+    query = world.emu.inline_query(ANNA, "модель")
+    answer = await world.emu.wait_for_call("answerInlineQuery")
+    assert len(answer["results"]) == 10 and answer["next_offset"] == "10"
+    world.emu.inline_query(ANNA, "модель", offset="10")
+    mark_answer = await world.emu.wait_for_call(
+        "answerInlineQuery", predicate=lambda p: p["inline_query_id"] != query.id)
+    first_ids = {r["id"] for r in answer["results"]}
+    assert first_ids.isdisjoint({r["id"] for r in mark_answer["results"]})
+
+
+async def test_flood_control_and_server_errors_still_deliver_once(world):
+    world.emu.faults.add(method="sendMessage", status=429, retry_after=1)
+    world.emu.faults.add(method="sendMessage", status=502)
+    reply = await ask(world, "/help")
+    assert "/search" in reply.text
+    assert len([m for m in world.emu.sent(CHAT_ID) if "/search" in (m.text or "")]) == 1
+    assert len(world.emu.calls("sendMessage")) == 3  # two failures, one delivery
+
+
+async def test_restart_keeps_archive_and_paging(world):
+    reply = await ask(world, "/search модель")
+    await world.restart()
+    mark = world.emu.mark()
+    button = reply.reply_markup.inline_keyboard[0][0]
+    world.emu.press_button(CHAT_ID, reply.message_id, ANNA, button.callback_data)
+    await world.emu.wait_for_call("editMessageText", since=mark)
+    assert "6–" in world.emu.message(CHAT_ID, reply.message_id).text
+    assert world.services.archive.count() == 26
+
+
+async def test_startup_registers_menus_in_two_languages(world):
+    ru = world.emu.commands()
+    en = world.emu.commands(language_code="en")
+    assert [c.command for c in ru] == ["start", "help", "search", "rules"]
+    assert ru[2].description == "Поиск по каналу" and en[2].description == "Search the channel"
+
+
+async def test_rules_are_the_published_ones(world):
+    reply = await ask(world, "/rules")
+    assert "Не будь мудаком" in reply.text

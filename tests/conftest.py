@@ -1,0 +1,5 @@
+"""Suite-wide: no test reaches the network (models come from the installed package)."""
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
