@@ -1,0 +1,86 @@
+"""The keeper command line: what a user running it sees, and its exit codes."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+from tests.archive.search_sample import SAMPLE_EXPORT
+
+
+@pytest.fixture()
+def db(sample_db, tmp_path):
+    copy = tmp_path / "keeper.db"
+    shutil.copy(sample_db, copy)
+    return str(copy)
+
+
+def run(*args, env=None):
+    result = CliRunner().invoke(cli, list(args), env={"HF_HUB_OFFLINE": "1", **(env or {})},
+                                catch_exceptions=False)
+    return result
+
+
+def test_search_leakage_json(db, real_embedder):
+    result = run("search", "leakage", "--db", db, "--json", "--model", "offline")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert lines[0]["message_id"] == 1726
+    assert lines[0]["url"] == "https://t.me/boris_again/1726"
+    assert lines[0]["date"].startswith("2024-08-14")
+    assert {"post_id", "score", "title", "snippet", "url", "date"} <= set(lines[0])
+
+
+def test_search_fts_needs_no_model(db):
+    result = run("search", "утечку смысла", "--db", db, "--mode", "fts", "--limit", "1",
+                 env={"KEEPER_EMBEDDING_MODEL": "no-such/model"})
+    assert result.exit_code == 0, result.output
+    assert "Semantic Leakage" in result.output and "**утечка**" in result.output
+
+
+def test_bad_model_is_one_line_and_exit_1(db):
+    result = run("search", "leakage", "--db", db, "--model", "no-such-org/no-such-model")
+    assert result.exit_code == 1
+    assert "KEEPER_EMBEDDING_MODEL=offline" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_import_then_stats(tmp_path):
+    pytest.importorskip("archive.importer")
+    path = str(tmp_path / "k.db")
+    result = run("import", str(SAMPLE_EXPORT), "--db", path, "--channel-username", "boris_again",
+                 "--model", "fake")
+    assert result.exit_code == 0, result.output
+    assert "26 new posts" in result.output
+    again = run("import", str(SAMPLE_EXPORT), "--db", path, "--model", "fake")
+    assert again.exit_code == 0 and "passages encoded: 0" in again.output
+    stats = run("stats", "--db", path, "--json")
+    info = json.loads(stats.output)
+    assert info["posts"] == 26 and info["models"]["fake"]["vectors"] > 0
+    assert info["first"].startswith("2024-07-22")
+
+
+def test_import_broken_file_is_a_clear_error(tmp_path):
+    pytest.importorskip("archive.importer")
+    bad = tmp_path / "result.json"
+    bad.write_text("<html><body>not json</body></html>")
+    result = run("import", str(bad), "--db", str(tmp_path / "k.db"), "--model", "fake")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    missing = run("import", str(tmp_path / "nope.json"), "--db", str(tmp_path / "k.db"), "--model", "fake")
+    assert missing.exit_code == 1
+
+
+def test_reindex_for_another_model(db):
+    result = run("reindex", "--db", db, "--model", "fake")
+    assert result.exit_code == 0 and "fake" in result.output
+    stats = json.loads(run("stats", "--db", db, "--json").output)
+    assert set(stats["models"]) == {"fake", "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+def test_demo(real_embedder):
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert "1. Does Liking Yellow Imply Driving a School Bus?" in result.output

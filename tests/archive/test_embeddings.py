@@ -1,0 +1,126 @@
+"""Embedders, passages, stored vectors: what is encoded, for which model, and when not."""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from archive.embeddings import FakeEmbedder, ModelLoadError, load_embedder, prompts_for
+from archive.models import IncomingPost
+from archive.passages import split_post
+from archive.search import search
+from archive.store import Archive
+from archive.vectors import VectorIndex, embed_pending, missing, reindex, stats
+
+from tests.archive.search_sample import SAMPLE_CHANNEL_ID
+
+
+def test_fake_embedder_is_deterministic_and_normalized():
+    a, b = FakeEmbedder(), FakeEmbedder()
+    va = a.encode_passages(["утечка смысла в моделях", "chess engines"])
+    vb = b.encode_passages(["утечка смысла в моделях", "chess engines"])
+    assert va.dtype == np.float32 and np.allclose(va, vb)
+    assert np.allclose(np.linalg.norm(va, axis=1), 1.0)
+    # inflections share stems, so they land close
+    q = a.encode_queries(["утечку смысла"])[0]
+    assert q @ va[0] > q @ va[1]
+
+
+def test_real_embedder_shape(real_embedder):
+    v = real_embedder.encode_queries(["semantic leakage"])
+    assert v.shape == (1, real_embedder.dim) and v.dtype == np.float32
+    assert abs(float(np.linalg.norm(v[0])) - 1.0) < 1e-4
+    assert real_embedder.max_tokens < 256
+
+
+def test_e5_prompts_known():
+    assert prompts_for("intfloat/multilingual-e5-small") == ("query: ", "passage: ")
+    assert prompts_for("sentence-transformers/all-MiniLM-L6-v2") == ("", "")
+
+
+def test_bogus_model_offline_fails_fast_with_advice(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    started = time.monotonic()
+    with pytest.raises(ModelLoadError) as info:
+        load_embedder("no-such-org/no-such-model-xyz")
+    assert time.monotonic() - started < 5
+    message = str(info.value)
+    assert "KEEPER_EMBEDDING_MODEL=offline" in message and "no-such-model-xyz" in message
+
+
+def test_missing_local_path_fails_with_advice(tmp_path):
+    with pytest.raises(ModelLoadError, match="KEEPER_EMBEDDING_MODEL"):
+        load_embedder(str(tmp_path / "nothing-here"))
+
+
+def test_env_selects_model(monkeypatch):
+    monkeypatch.setenv("KEEPER_EMBEDDING_MODEL", "fake")
+    assert isinstance(load_embedder(), FakeEmbedder)
+
+
+def test_passages_fit_the_model_and_carry_the_title(real_embedder, sample_archive):
+    post = sample_archive.get(SAMPLE_CHANNEL_ID, 1726)
+    passages = split_post(post.title, post.text, real_embedder)
+    assert len(passages) > 3
+    for p in passages:
+        assert p.startswith(post.title)
+        assert real_embedder.count_tokens(p) <= real_embedder.max_tokens + 4
+    # no text is lost: every body line appears in some passage
+    joined = "\n".join(passages)
+    for word in ("Leak-Rate", "109", "Мерседес", "фламенко"):
+        assert word in joined
+
+
+def test_unchanged_text_is_not_reencoded(fresh_archive):
+    fake = FakeEmbedder()
+    first = embed_pending(fresh_archive, fake)
+    assert first > 0 and fake.encoded == first
+    assert embed_pending(fresh_archive, fake) == 0
+    assert fake.encoded == first
+    # an edit re-encodes only the passages whose text changed
+    post = fresh_archive.get(SAMPLE_CHANNEL_ID, 1726)
+    fresh_archive.write(IncomingPost(channel_id=SAMPLE_CHANNEL_ID, message_id=1726, date=post.date,
+                                     text=post.text + "\nUPD: авторы выложили код.", edit_date=post.date + 60))
+    again = embed_pending(fresh_archive, fake)
+    assert 1 <= again <= 2
+    assert fake.encoded == first + again
+    # reindex keeps vectors of unchanged passages
+    assert reindex(fresh_archive, fake) == 0
+
+
+def test_index_sees_edits_and_new_posts(fresh_archive):
+    fake = FakeEmbedder()
+    embed_pending(fresh_archive, fake)
+    index = VectorIndex(fake.name)
+    index.refresh(fresh_archive.db)
+    rows = len(index)
+    assert not index.refresh(fresh_archive.db)  # nothing changed: no reload
+    fresh_archive.write(IncomingPost(channel_id=SAMPLE_CHANNEL_ID, message_id=1800, date=1724000000,
+                                     text="Квазикристаллы в трансформерах\nновый пост про квазикристаллы"))
+    embed_pending(fresh_archive, fake)
+    assert index.refresh(fresh_archive.db)
+    assert len(index) == rows + 1 and index.loads == 1  # appended, not reloaded
+    page = search(fresh_archive, "квазикристаллы", mode="dense", embedder=fake, index=index)
+    assert page.hits[0].message_id == 1800
+
+
+def test_model_switch_never_mixes_vectors(fresh_archive):
+    a, b = FakeEmbedder(name="fake-a", dim=64), FakeEmbedder(name="fake-b", dim=32)
+    embed_pending(fresh_archive, a)
+    page = search(fresh_archive, "утечка смысла", mode="hybrid", embedder=b)
+    assert any("keeper reindex" in w for w in page.warnings)
+    assert page.hits and page.hits[0].message_id == 1726  # full text still answers
+    assert VectorIndex("fake-b").search(np.ones(32, dtype=np.float32)) == []
+    embed_pending(fresh_archive, b)
+    index_b = VectorIndex("fake-b")
+    index_b.refresh(fresh_archive.db)
+    assert index_b.matrix().shape[1] == 32
+    models = stats(fresh_archive)
+    assert models["fake-a"]["dim"] == 64 and models["fake-b"]["dim"] == 32
+    assert models["fake-a"]["vectors"] > 0
+    index_a = VectorIndex("fake-a")
+    index_a.refresh(fresh_archive.db)
+    assert index_a.matrix().shape[1] == 64
+    assert missing(fresh_archive, "fake-b") == {"posts": 0, "passages": 0}
