@@ -1,0 +1,108 @@
+"""Running the bot: webhook mode, settings errors, the sandbox pipe, send pacing."""
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from aiohttp import web
+from click.testing import CliRunner
+
+from archive.embeddings import FakeEmbedder
+from bot.app import build_dispatcher, create_bot
+from bot.middlewares.outgoing import SendLimiter
+from bot.runner import WEBHOOK_PATH, make_services, webhook_app
+from bot.sandbox import run_sandbox
+from bot.settings import SettingsError, load_settings
+from bot.world import CHAT_ID, LocalWorld
+
+ANNA = 1001
+
+
+@pytest.fixture
+async def webhook_world(tmp_path):
+    """The emulator delivering to the bot's webhook server (no polling)."""
+    world = LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder())
+    await world.emu.start()
+    world.populate()
+    settings = world.settings()
+    services = make_services(settings, FakeEmbedder())
+    bot, dp = create_bot(settings), build_dispatcher(services)
+    runner = web.AppRunner(webhook_app(bot, dp, "s3cret-token"))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+    yield world, bot, url
+    await runner.cleanup()
+    await bot.session.close()
+    services.close()
+    await world.emu.stop()
+
+
+async def test_webhook_with_the_right_secret_gets_answers(webhook_world):
+    world, bot, url = webhook_world
+    await bot.set_webhook(url, secret_token="s3cret-token")
+    mark = world.emu.mark()
+    world.emu.send_message(CHAT_ID, ANNA, "/help")
+    reply = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark, timeout=10)
+    assert "/search" in reply.text
+
+
+async def test_webhook_with_a_wrong_secret_is_refused(webhook_world):
+    world, bot, url = webhook_world
+    update = {"update_id": 1, "message": {
+        "message_id": 1, "date": 1700000000, "chat": {"id": CHAT_ID, "type": "supergroup"},
+        "from": {"id": ANNA, "is_bot": False, "first_name": "Anna"}, "text": "/help",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+    async with aiohttp.ClientSession() as http:
+        for headers in ({"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {}):
+            async with http.post(url, json=update, headers=headers) as response:
+                assert response.status == 401
+    assert world.emu.sent(CHAT_ID) == []
+
+
+def test_missing_settings_are_listed_in_one_message(monkeypatch):
+    for name in ("KEEPER_BOT_TOKEN", "KEEPER_CHANNEL_ID", "KEEPER_CHAT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(_env_file=None, bot_token="no-colon")
+    with pytest.raises(SettingsError) as error:
+        settings.require_bot()
+    text = str(error.value)
+    assert "KEEPER_BOT_TOKEN" in text and "KEEPER_CHANNEL_ID" in text and "KEEPER_CHAT_ID" in text
+
+
+def test_wrong_setting_value_is_one_clear_line(monkeypatch):
+    from archive.cli import cli, register_plugins
+
+    register_plugins(cli)
+    monkeypatch.setenv("KEEPER_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("KEEPER_TIMEZONE", "Mars/Olympus")
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code != 0
+    assert "KEEPER_TIMEZONE" in result.output and "Traceback" not in result.output
+
+
+async def test_sandbox_pipe_answers_search_with_the_leakage_review(monkeypatch):
+    lines, printed = ["/search leakage", ":as john", "/help"], []
+    await run_sandbox(interactive=False, lines=lines, out=printed.append)
+    text = "\n".join(printed)
+    assert "> /search leakage" in text
+    first_result = text.split("\n\n")[1]
+    assert first_result.startswith("1. Does Liking Yellow Imply Driving a School Bus?")
+    assert "now acting as John" in text and "Commands" in text
+
+
+async def test_send_limiter_keeps_a_group_under_twenty_per_minute():
+    now = [0.0]
+    slept = []
+
+    async def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = SendLimiter(clock=lambda: now[0], sleep=sleep)
+    for _ in range(21):
+        await limiter.acquire(CHAT_ID)
+    assert len(slept) == 1 and slept[0] == pytest.approx(60.0)
+    await limiter.acquire(555)  # a private chat is only under the overall limit
+    assert len(slept) == 1
