@@ -53,7 +53,8 @@ def _decode(value, model, field: str):
 class Params(dict):
     """Request parameters with Telegram-style validation helpers."""
 
-    uploads: dict[str, Upload]
+    uploads: dict[str, Upload] = {}  # read-only default; read_params sets a fresh dict
+    method: str = ""
 
     def req(self, name: str, message: str | None = None):
         value = self.get(name)

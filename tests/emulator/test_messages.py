@@ -129,3 +129,13 @@ async def test_user_edits_arrive_as_edited_message(bot, emulator, world):
     kinds = [(u.event_type, (u.edited_message or u.edited_channel_post or u.message or u.channel_post).text)
              for u in await bot.get_updates()]
     assert ("edited_message", "fixed") in kinds and ("edited_channel_post", "final") in kinds
+
+
+async def test_link_preview_options_kept(bot, emulator, world):
+    from aiogram.types import LinkPreviewOptions
+
+    await bot.send_message(world.group.id, "https://arxiv.org/abs/1706.03762",
+                           link_preview_options=LinkPreviewOptions(is_disabled=True))
+    assert emulator.sent()[0].link_preview_options.is_disabled is True
+    params = emulator.calls("sendMessage")[0][1]
+    assert params["link_preview_options"] == {"is_disabled": True}

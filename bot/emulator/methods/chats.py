@@ -114,8 +114,7 @@ def restrict_chat_member(emu, p):
     if not isinstance(perms, dict):
         raise bad_request("can't parse permissions JSON object")
     perms = {k: bool(v) for k, v in perms.items() if k in ChatPermissions.model_fields}
-    full = all(perms.get(k) for k in rec.permissions if rec.permissions.get(k)) and perms
-    if full and all(perms.values()):
+    if all(perms.get(k) for k in ChatPermissions.model_fields):  # everything allowed: lift
         new = MemberRecord(status="member", joined_at=current.joined_at)
     else:
         new = MemberRecord(status="restricted", rights=perms, until_date=until(emu, p.get("until_date")),
