@@ -1,0 +1,296 @@
+"""Admin commands: /ban /unban /kick /mute /unmute /warn /unwarn /warns /del /setrules.
+
+Each handler: who is acting (fresh from Telegram), may they (moderation.check), whom
+(reply, @username or id), may that one be touched (can_be_targeted), do it, record it,
+answer briefly. Telegram refusals become one clear sentence, never a traceback.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.services import Services
+from moderation import Action, Actor, Duration, DurationError, Punishment, can_be_targeted, check, parse_duration
+
+from . import audit
+from .core import Moderation, api_problem, apply_punishment, kit_of, lift, message_actor, now, reply
+from .names import escape, sender_html
+from .targets import Resolved, TargetError, resolve
+from .votekick import punishment_text
+
+log = logging.getLogger(__name__)
+
+
+# -- shared steps -----------------------------------------------------------------------------
+
+async def gate(message: Message, bot: Bot, kit: Moderation, action: Action, t) -> Actor | None:
+    """The acting identity if it may do ``action``; else answers why and returns None."""
+    actor, _ = await message_actor(bot, kit, message)
+    decision = check(actor, action)
+    if not decision:
+        await reply(message, t(f"mod_denied_{decision.reason_code}", right=t(f"mod_right_{decision.right}")))
+        return None
+    return actor
+
+
+async def target_of(message: Message, command: CommandObject, bot: Bot, kit: Moderation, t,
+                    protect: bool = True) -> Resolved | None:
+    try:
+        res = await resolve(bot, kit, message, command.args)
+    except TargetError as exc:
+        await reply(message, t(f"mod_target_{exc.code}", who=escape(exc.params.get("who", "")),
+                               command=command.command))
+        return None
+    if protect:
+        allowed = can_be_targeted(res.actor, by_vote=False)
+        if not allowed:
+            await reply(message, t(f"mod_target_protected_{res.actor.kind.value}", name=res.name))
+            return None
+    return res
+
+
+def split_duration(args: str) -> tuple[Duration | None, str, DurationError | None]:
+    """Leading duration ("2 часа", "1h30m", "forever") and the rest (the reason).
+    A leading number that is not a duration is an error, not a reason."""
+    tokens = args.split()
+    for n in (2, 1):
+        if len(tokens) >= n:
+            try:
+                return parse_duration(" ".join(tokens[:n])), " ".join(tokens[n:]), None
+            except DurationError:
+                pass
+    if tokens and tokens[0][0].isdigit():
+        try:
+            parse_duration(tokens[0])
+        except DurationError as exc:
+            return None, args, exc
+    return None, args, None
+
+
+async def duration_or_refuse(message: Message, args: str, t, lang: str) -> tuple[bool, Duration | None, str]:
+    duration, reason, error = split_duration(args)
+    if error is not None:
+        await reply(message, error.message(lang))
+        return False, None, reason
+    if duration is not None:
+        until = duration.telegram_until(now())
+        if until.warning:
+            await reply(message, t("mod_duration_would_be_forever", term=duration.humanize(lang),
+                                   why=until.warning_text(lang)))
+            return False, None, reason
+    return True, duration, reason
+
+
+def reason_line(reason: str, t) -> str:
+    return "\n" + t("mod_reason", reason=escape(reason)) if reason else ""
+
+
+async def log_action(bot: Bot, kit: Moderation, message: Message, actor: Actor, res: Resolved, action: str,
+                     reason: str = "", seconds: int | None = None, ref: str | None = None,
+                     outcome: str = "done", source: str = "admin"):
+    return await audit.record(
+        bot, kit, chat_id=message.chat.id, actor_id=actor.id, actor_kind=actor.kind.value,
+        actor_name=sender_html(message), target_id=res.actor.id, target_kind=res.actor.target_kind,
+        target_name=res.name, action=action, source=source, outcome=outcome, reason=reason[:500],
+        seconds=seconds, ref=ref)
+
+
+async def punish(message: Message, bot: Bot, kit: Moderation, t, actor: Actor, res: Resolved,
+                 punishment: Punishment, reason: str, source: str = "admin") -> Punishment | None:
+    """Carry out and record; on a Telegram refusal answer why and return None."""
+    try:
+        done = await apply_punishment(bot, message.chat.id, res.target, punishment, now())
+    except TelegramAPIError as exc:
+        await reply(message, api_problem(exc, t))
+        return None
+    await log_action(bot, kit, message, actor, res, done.kind, reason, done.seconds, source=source)
+    return done
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+async def ban(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
+    await _restrict(message, command, bot, services, t, lang, "ban", Action.BAN)
+
+
+async def mute(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
+    await _restrict(message, command, bot, services, t, lang, "mute", Action.MUTE)
+
+
+async def kick(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, Action.KICK, t)
+    res = actor and await target_of(message, command, bot, kit, t)
+    if res is None:
+        return
+    if res.actor.target_kind == "chat":
+        await reply(message, t("mod_channel_ban_only"))
+        return
+    done = await punish(message, bot, kit, t, actor, res, Punishment("kick"), res.args)
+    if done:
+        await reply(message, t("mod_done_kick", name=res.name) + reason_line(res.args, t))
+
+
+async def _restrict(message, command, bot, services, t, lang, kind: str, action: Action) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, action, t)
+    res = actor and await target_of(message, command, bot, kit, t)
+    if res is None:
+        return
+    if kind == "mute" and res.actor.target_kind == "chat":
+        await reply(message, t("mod_channel_ban_only"))
+        return
+    ok, duration, reason = await duration_or_refuse(message, res.args, t, lang)
+    if not ok:
+        return
+    seconds = duration.seconds if duration else None
+    done = await punish(message, bot, kit, t, actor, res, Punishment(kind, seconds), reason)
+    if done:
+        await reply(message, t("mod_done_punished", name=res.name, outcome=punishment_text(done, t))
+                    + reason_line(reason, t))
+
+
+async def unban(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    await _lift(message, command, bot, services, t, "unban", Action.UNBAN)
+
+
+async def unmute(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    await _lift(message, command, bot, services, t, "unmute", Action.UNMUTE)
+
+
+async def _lift(message, command, bot, services, t, what: str, action: Action) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, action, t)
+    res = actor and await target_of(message, command, bot, kit, t, protect=False)
+    if res is None:
+        return
+    if not can_be_targeted(res.actor, by_vote=False):
+        await reply(message, t("mod_nothing_to_lift", name=res.name))
+        return
+    kind = "unban" if res.actor.target_kind == "chat" else what
+    try:
+        await lift(bot, message.chat.id, res.actor.id, res.actor.target_kind, kind)
+    except TelegramAPIError as exc:
+        await reply(message, api_problem(exc, t))
+        return
+    await log_action(bot, kit, message, actor, res, kind, res.args)
+    await reply(message, t(f"mod_done_{kind}", name=res.name))
+
+
+async def warn(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, Action.WARN, t)
+    res = actor and await target_of(message, command, bot, kit, t)
+    if res is None:
+        return
+    if res.actor.target_kind == "chat":
+        await reply(message, t("mod_channel_ban_only"))
+        return
+    reason = res.args
+    result = kit.warns.add(message.chat.id, res.actor.id, actor.id, now(), reason[:500])
+    await log_action(bot, kit, message, actor, res, "warn", reason, ref=str(result.warn.id))
+    text = t("mod_done_warn", name=res.name, n=result.active, limit=result.limit) + reason_line(reason, t)
+    if result.punishment is not None:
+        done = await punish(message, bot, kit, t, actor, res, result.punishment,
+                            t("mod_warn_limit_reason", limit=result.limit), source="warn-limit")
+        if done is not None:
+            text += "\n" + t("mod_warn_limit_reached", name=res.name, outcome=punishment_text(done, t))
+    await reply(message, text)
+
+
+async def unwarn(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, Action.UNWARN, t)
+    res = actor and await target_of(message, command, bot, kit, t, protect=False)
+    if res is None:
+        return
+    removed = kit.warns.remove_last(message.chat.id, res.actor.id, actor.id, now())
+    if removed is None:
+        await reply(message, t("mod_no_warns", name=res.name))
+        return
+    await log_action(bot, kit, message, actor, res, "unwarn", res.args, ref=str(removed.id))
+    left = len(kit.warns.active(message.chat.id, res.actor.id, now()))
+    await reply(message, t("mod_done_unwarn", name=res.name, n=left, limit=kit.warns.policy.limit))
+
+
+async def warns(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, Action.WARNS, t)
+    if actor is None:
+        return
+    if message.reply_to_message is None and not (command.args or "").strip():
+        res = Resolved(actor, sender_html(message), "")
+    else:
+        res = await target_of(message, command, bot, kit, t, protect=False)
+        if res is None:
+            return
+    active = kit.warns.active(message.chat.id, res.actor.id, now())
+    if not active:
+        await reply(message, t("mod_no_warns", name=res.name))
+        return
+    tz = ZoneInfo(kit.settings.timezone)
+    lines = [t("mod_warns_head", name=res.name, n=len(active), limit=kit.warns.policy.limit)]
+    for w in active:
+        when = datetime.fromtimestamp(w.created_at, tz).strftime("%d.%m.%Y")
+        lines.append(f"• {when}: {escape(w.reason) or '—'}")
+    await reply(message, "\n".join(lines))
+
+
+async def delete(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, Action.DEL, t)
+    if actor is None:
+        return
+    replied = message.reply_to_message
+    if replied is None:
+        await reply(message, t("mod_del_usage"))
+        return
+    try:
+        await bot.delete_message(message.chat.id, replied.message_id)
+    except TelegramAPIError as exc:
+        await reply(message, api_problem(exc, t))
+        return
+    try:
+        await message.delete()
+    except TelegramAPIError:
+        pass
+    try:
+        res = await resolve(bot, kit, message, None)
+    except TargetError:
+        return
+    await log_action(bot, kit, message, actor, res, "del", (command.args or "").strip())
+
+
+async def setrules(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    kit = kit_of(services)
+    actor = await gate(message, bot, kit, Action.SETRULES, t)
+    if actor is None:
+        return
+    text = (command.args or "").strip()
+    if not text and message.reply_to_message is not None:
+        text = (message.reply_to_message.text or message.reply_to_message.caption or "").strip()
+    if not text:
+        await reply(message, t("mod_setrules_usage"))
+        return
+    kit.store.set_rules(message.chat.id, text[:4000], now())
+    me = Resolved(Actor.channel(message.chat.id), escape(message.chat.title or str(message.chat.id)), "")
+    await log_action(bot, kit, message, actor, me, "setrules", text[:200])
+    await reply(message, t("mod_done_setrules"))
+
+
+def build_router(chat_filter) -> Router:
+    router = Router(name=__name__)
+    for handler, names in (
+        (ban, ("ban", "бан")), (unban, ("unban", "разбан")), (kick, ("kick",)),
+        (mute, ("mute", "мут")), (unmute, ("unmute", "размут")), (warn, ("warn", "варн")),
+        (unwarn, ("unwarn",)), (warns, ("warns",)), (delete, ("del", "delete")),
+        (setrules, ("setrules",)),
+    ):
+        router.message.register(handler, chat_filter, Command(*names, ignore_case=True))
+    return router

@@ -1,0 +1,98 @@
+"""Membership and activity: the admin cache from chat_member updates (and getChatAdministrators
+at startup), joins, and counting messages (activity + flood) in an outer middleware."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from aiogram import BaseMiddleware, Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ChatMemberUpdated, Message
+
+from bot.services import Services
+
+from . import flood
+from .core import ADMIN_STATUSES, Moderation, is_present, kit_of, now, rights_of
+
+log = logging.getLogger(__name__)
+MAX_ALBUMS = 2000
+TELEGRAM_SERVICE_ID = 777000
+NOT_COUNTED = ("new_chat_members", "left_chat_member", "pinned_message", "new_chat_title",
+               "new_chat_photo", "delete_chat_photo", "group_chat_created", "migrate_from_chat_id",
+               "video_chat_started", "video_chat_ended", "forum_topic_created")
+
+
+async def refresh_admins(bot: Bot, kit: Moderation) -> None:
+    """Replace the cached admin list with Telegram's (at startup)."""
+    if kit.chat_id is None:
+        return
+    try:
+        admins = await bot.get_chat_administrators(kit.chat_id)
+    except TelegramAPIError as exc:
+        log.warning("cannot list the admins of %s: %s", kit.chat_id, exc)
+        return
+    kit.store.set_admins(kit.chat_id, [(a.user.id, a.status, rights_of(a)) for a in admins
+                                       if not a.user.is_bot], now())
+    for a in admins:
+        kit.remember(a.user)
+
+
+async def on_chat_member(event: ChatMemberUpdated, services: Services) -> None:
+    kit = kit_of(services)
+    if not kit.in_community(event.chat.id):
+        return
+    new, old = event.new_chat_member, event.old_chat_member
+    user = new.user
+    kit.remember(user)
+    if new.status in ADMIN_STATUSES:
+        kit.store.upsert_admin(event.chat.id, user.id, new.status, rights_of(new), now())
+    else:
+        kit.store.remove_admin(event.chat.id, user.id)
+    if is_present(new) and not is_present(old):
+        kit.store.note_join(event.chat.id, user.id, event.date.timestamp())
+    if not is_present(new):
+        kit.flood.forget(event.chat.id, user.id)
+
+
+class ActivityCounter(BaseMiddleware):
+    """Outer middleware on messages: counts each member message in the community chat
+    (an album once) and applies the flood rule. Never stops the message from reaching
+    the handlers, so commands still work."""
+
+    def __init__(self, kit: Moderation):
+        self.kit = kit
+
+    async def __call__(self, handler: Callable[[Message, dict], Awaitable[Any]], event: Message,
+                       data: dict[str, Any]) -> Any:
+        if self.kit.in_community(event.chat.id):
+            try:
+                await self.count(event, data)
+            except Exception:  # noqa: BLE001 - counting must never cost a command
+                log.exception("counting message %s failed", event.message_id)
+        return await handler(event, data)
+
+    async def count(self, message: Message, data: dict[str, Any]) -> None:
+        kit = self.kit
+        user = message.from_user
+        if (message.is_automatic_forward or message.sender_chat is not None or user is None
+                or user.is_bot or user.id == TELEGRAM_SERVICE_ID
+                or any(getattr(message, f, None) for f in NOT_COUNTED)):
+            return
+        kit.remember(user)
+        album = message.media_group_id
+        if album is None or album not in kit.albums:
+            if album is not None:
+                kit.albums[album] = None
+                if len(kit.albums) > MAX_ALBUMS:
+                    kit.albums.popitem(last=False)
+            kit.store.note_message(message.chat.id, user.id, now())
+        exempt = kit.store.admin(message.chat.id, user.id) is not None
+        verdict = kit.flood.hit(message.chat.id, user.id, now(), media_group_id=album, exempt=exempt)
+        if verdict.flooding:
+            await flood.mute_flooder(data["bot"], kit, message, verdict.mute_seconds, data.get("t"))
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.chat_member.register(on_chat_member)
+    return router

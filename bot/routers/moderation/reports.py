@@ -1,0 +1,56 @@
+"""/report (or "@admin" in a message): tell the admins, in the log chat or by mention."""
+from __future__ import annotations
+
+import logging
+import re
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from bot.i18n import DEFAULT_LANG, Translator
+from bot.services import Services
+from moderation import Action, check
+
+from .core import kit_of, message_actor, reply
+from .names import excerpt, message_link, sender_html, user_link
+
+log = logging.getLogger(__name__)
+CALL_ADMINS = re.compile(r"(?<![\w@])@admins?\b", re.IGNORECASE)
+
+
+async def report(message: Message, bot: Bot, services: Services, t) -> None:
+    kit = kit_of(services)
+    actor, _ = await message_actor(bot, kit, message)
+    decision = check(actor, Action.REPORT)
+    if not decision:
+        await reply(message, t(f"mod_denied_{decision.reason_code}", right=""))
+        return
+    reported = message.reply_to_message or message
+    lt = Translator(DEFAULT_LANG)
+    about = sender_html(reported) if message.reply_to_message else "—"
+    link = message_link(message.chat, reported.message_id)
+    quote = excerpt(reported)
+    lines = [lt("mod_report_head", reporter=sender_html(message), about=about),
+             lt("mod_report_link", link=link)]
+    if quote:
+        lines.append(f"<blockquote>{quote}</blockquote>")
+    log_chat = kit.settings.log_chat_id
+    if log_chat is not None:
+        try:
+            await bot.send_message(log_chat, "\n".join(lines), disable_web_page_preview=True)
+            await reply(message, t("mod_report_sent"))
+            return
+        except TelegramAPIError as exc:
+            log.warning("could not post a report to the log chat: %s", exc)
+    admins = [a for a in kit.store.admins(message.chat.id) if a.user_id != bot.id]
+    mentions = ", ".join(user_link(a.user_id, kit.known_name(a.user_id) or "admin") for a in admins)
+    await reply(message, t("mod_report_mention", admins=mentions or "—"))
+
+
+def build_router(chat_filter) -> Router:
+    router = Router(name=__name__)
+    router.message.register(report, chat_filter, Command("report", "жалоба", ignore_case=True))
+    router.message.register(report, chat_filter, F.text.regexp(CALL_ADMINS) | F.caption.regexp(CALL_ADMINS))
+    return router

@@ -1,0 +1,341 @@
+"""/votekick: a vote with Kick/Keep buttons; settlement is atomic (moderation.VoteBook).
+
+Open votes live in the database; :func:`sweep` closes the expired ones and edits their
+messages. It runs at startup and every few seconds from a task on the event loop; tests
+call it directly after moving the clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.i18n import DEFAULT_LANG, Translator
+from bot.services import Services
+from moderation import (
+    Action,
+    AlreadyVoted,
+    Closed,
+    Denied,
+    Eligibility,
+    Moved,
+    NotEligible,
+    NotFound,
+    NotOpen,
+    Punishment,
+    Refused,
+    Started,
+    Vote,
+    VoteCast,
+    check,
+    humanize,
+)
+from moderation.store import immediate
+from moderation.votes import CANCELLED, DECIDED, EXPIRED, FAILED, KICK, KEEP, PASSED
+
+from . import audit
+from .core import Moderation, api_problem, apply_punishment, is_present, kit_of, message_actor, now, reply, user_actor
+from .names import escape, message_link, user_link
+from .targets import TargetError, resolve
+
+log = logging.getLogger(__name__)
+
+
+class VoteButton(CallbackData, prefix="vk"):
+    vid: int
+    op: str  # kick | keep | cancel | decide
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+def _meta(kit: Moderation, vote_id: int) -> dict:
+    row = kit.db.execute("SELECT lang, target_name, initiator_name, link FROM mod_vote_meta WHERE vote_id = ?",
+                         [vote_id]).fetchone()
+    if row is None:
+        return {"lang": DEFAULT_LANG, "target_name": str(vote_id), "initiator_name": "", "link": ""}
+    return dict(zip(("lang", "target_name", "initiator_name", "link"), row))
+
+
+def punishment_text(p: Punishment, t) -> str:
+    if p.kind == "kick":
+        return t("mod_p_kick") if p.seconds is None else t("mod_p_kick_for", term=humanize(p.seconds, t.lang))
+    if p.seconds is None:
+        return t(f"mod_p_{p.kind}_forever")
+    return t(f"mod_p_{p.kind}_for", term=humanize(p.seconds, t.lang))
+
+
+def render_vote(kit: Moderation, vote: Vote, note: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
+    meta = _meta(kit, vote.id)
+    t = Translator(meta["lang"])
+    kick, keep = vote.counts
+    until = datetime.fromtimestamp(vote.expires_at, ZoneInfo(kit.settings.timezone)).strftime("%H:%M")
+    lines = [t("mod_vote_title", target=meta["target_name"]),
+             t("mod_vote_initiator", name=meta["initiator_name"])]
+    if vote.reason:
+        lines.append(t("mod_vote_reason", reason=escape(vote.reason)))
+    if meta["link"]:
+        lines.append(t("mod_vote_link", link=escape(meta["link"])))
+    lines.append(t("mod_vote_rules", n=vote.threshold, until=until,
+                   outcome=punishment_text(vote.punishment(), t)))
+    if vote.is_open:
+        markup = InlineKeyboardMarkup(inline_keyboard=[
+            [InlineKeyboardButton(text=t("mod_btn_kick", n=kick, of=vote.threshold),
+                                  callback_data=VoteButton(vid=vote.id, op=KICK).pack()),
+             InlineKeyboardButton(text=t("mod_btn_keep", n=keep, of=vote.threshold),
+                                  callback_data=VoteButton(vid=vote.id, op=KEEP).pack())],
+            [InlineKeyboardButton(text=t("mod_btn_cancel"), callback_data=VoteButton(vid=vote.id, op="cancel").pack()),
+             InlineKeyboardButton(text=t("mod_btn_decide"), callback_data=VoteButton(vid=vote.id, op="decide").pack())],
+        ])
+        return "\n".join(lines), markup
+    admin = user_link(vote.settled_by, kit.known_name(vote.settled_by)) if vote.settled_by else ""
+    result = {
+        PASSED: lambda: t("mod_vote_passed", outcome=punishment_text(vote.punishment(), t)),
+        FAILED: lambda: t("mod_vote_failed"),
+        EXPIRED: lambda: t("mod_vote_expired"),
+        CANCELLED: lambda: t("mod_vote_cancelled", admin=admin),
+        DECIDED: lambda: (t("mod_vote_decided_kick", admin=admin, outcome=punishment_text(vote.punishment(), t))
+                          if vote.decision == KICK else t("mod_vote_decided_keep", admin=admin)),
+    }[vote.status]()
+    lines.append("")
+    lines.append(t("mod_vote_result", result=result, kick=kick, keep=keep))
+    for choice, key in ((KICK, "mod_vote_voters_kick"), (KEEP, "mod_vote_voters_keep")):
+        voters = [user_link(uid, kit.known_name(uid)) for uid, c in vote.votes.items() if c == choice]
+        if voters:
+            lines.append(t(key, names=", ".join(voters)))
+    if note:
+        lines.append(note)
+    return "\n".join(lines), None
+
+
+async def show(bot: Bot, kit: Moderation, vote: Vote, note: str | None = None) -> None:
+    """Edit the vote message to the vote's current state."""
+    if vote.poll_message_id is None:
+        return
+    text, markup = render_vote(kit, vote, note)
+    try:
+        await bot.edit_message_text(text=text, chat_id=vote.chat_id, message_id=vote.poll_message_id,
+                                    reply_markup=markup, disable_web_page_preview=True)
+    except TelegramBadRequest as exc:
+        if "not modified" not in exc.message:
+            log.warning("could not edit vote %s: %s", vote.id, exc)
+    except TelegramAPIError as exc:
+        log.warning("could not edit vote %s: %s", vote.id, exc)
+
+
+async def settle(bot: Bot, kit: Moderation, closed: Closed) -> None:
+    """This call closed the vote: punish (exactly once), delete the message, show the result."""
+    vote = closed.vote
+    note = None
+    if closed.punishment is not None:
+        meta = _meta(kit, vote.id)
+        t = Translator(meta["lang"])
+        outcome = "done"
+        try:
+            done = await apply_punishment(bot, vote.chat_id, vote.target, closed.punishment, now())
+        except TelegramAPIError as exc:
+            done = closed.punishment
+            outcome = f"failed: {exc.message}"
+            note = t("mod_vote_punish_failed", problem=api_problem(exc, t))
+        if vote.target_message_id:
+            try:
+                await bot.delete_message(vote.chat_id, vote.target_message_id)
+            except TelegramAPIError as exc:
+                log.info("could not delete the voted message: %s", exc)
+        by_admin = vote.status == DECIDED and vote.settled_by is not None
+        await audit.record(
+            bot, kit, chat_id=vote.chat_id,
+            actor_id=vote.settled_by if by_admin else bot.id,
+            actor_kind="admin" if by_admin else "bot",
+            actor_name=(user_link(vote.settled_by, kit.known_name(vote.settled_by)) if by_admin
+                        else t("mod_log_by_vote", n=vote.counts[0])),
+            target_id=vote.target.id, target_kind=vote.target.kind, target_name=meta["target_name"],
+            action=done.kind, source="vote", outcome=outcome, reason=vote.reason,
+            seconds=done.seconds, ref=str(vote.id))
+    await show(bot, kit, vote, note)
+
+
+async def sweep(bot: Bot, services: Services) -> list[Closed]:
+    """Close every vote whose time is up and edit its message; returns what it closed."""
+    kit = kit_of(services)
+    closed = kit.votes.expire_due(now())
+    for c in closed:
+        await settle(bot, kit, c)
+    return closed
+
+
+async def sweeper(bot: Bot, services: Services) -> None:
+    interval = services.settings.votekick_sweep_seconds
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await sweep(bot, services)
+        except Exception:  # noqa: BLE001 - keep sweeping; a broken vote must not stop the others
+            log.exception("votekick sweep failed")
+
+
+# -- /votekick ------------------------------------------------------------------------------
+
+async def votekick(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
+    kit = kit_of(services)
+    if message.reply_to_message is None:
+        await reply(message, t("mod_vote_usage"))
+        return
+    initiator, member = await message_actor(bot, kit, message)
+    try:
+        target = await resolve(bot, kit, message, None)
+    except TargetError:
+        await reply(message, t("mod_vote_usage"))
+        return
+    user_id = message.from_user.id if message.from_user and not message.sender_chat else initiator.id
+    facts = (kit.store.eligibility(message.chat.id, user_id, is_present(member)) if member is not None
+             else Eligibility(initiator.id, False, None, 0))
+    reason = (command.args or "").strip()[:300]
+    result = kit.votes.start(chat_id=message.chat.id, initiator=initiator, initiator_facts=facts,
+                             target=target.actor, now=now(), reason=reason,
+                             target_message_id=target.message.message_id if target.message else None)
+    if isinstance(result, Refused):
+        await reply(message, refusal_text(result, t, kit, target.name))
+        return
+    assert isinstance(result, Started)
+    if result.superseded is not None:
+        await settle(bot, kit, result.superseded)
+    vote = result.vote
+    link = message_link(message.chat, target.message.message_id) if target.message else ""
+    with immediate(kit.db):
+        kit.db.execute(
+            "INSERT OR REPLACE INTO mod_vote_meta (vote_id, lang, target_name, initiator_name, link)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [vote.id, lang, target.name, user_link(message.from_user.id, message.from_user.full_name), link])
+    text, markup = render_vote(kit, vote)
+    try:
+        sent = await message.answer(text, reply_markup=markup, disable_web_page_preview=True)
+    except TelegramAPIError as exc:
+        kit.votes.cancel(vote.id, initiator, now())  # nobody could vote on it
+        await reply(message, api_problem(exc, t))
+        return
+    kit.votes.attach_message(vote.id, sent.message_id)
+
+
+def refusal_text(refused: Refused, t, kit: Moderation, target_name: str) -> str:
+    if refused.reason in ("cooldown", "chat_paused") and refused.retry_at:
+        wait = humanize(max(60, int(refused.retry_at - now()) // 60 * 60 + 60), t.lang)
+        return t(f"mod_vote_refused_{refused.reason}", wait=wait)
+    if refused.reason == "too_few_messages":
+        return t("mod_vote_refused_too_few_messages", n=kit.settings.votekick_min_messages)
+    return t(f"mod_vote_refused_{refused.reason}", target=target_name)
+
+
+# -- buttons --------------------------------------------------------------------------------
+
+async def on_vote_button(callback: CallbackQuery, callback_data: VoteButton, bot: Bot, services: Services, t) -> None:
+    kit = kit_of(services)
+    vote = kit.votes.get(callback_data.vid)
+    if vote is None:
+        await callback.answer(t("mod_vote_not_found"), show_alert=True)
+        return
+    user = callback.from_user
+    kit.remember(user)
+    if callback_data.op in (KICK, KEEP):
+        member = None
+        if user.id != bot.id:
+            _, member = await user_actor(bot, kit, vote.chat_id, user.id)
+        facts = kit.store.eligibility(vote.chat_id, user.id, is_present(member))
+        result = kit.votes.cast(vote.id, facts, callback_data.op, now())
+    else:
+        actor, _ = await user_actor(bot, kit, vote.chat_id, user.id)
+        if callback_data.op == "cancel":
+            result = kit.votes.cancel(vote.id, actor, now())
+        else:
+            result = kit.votes.decide(vote.id, actor, True, now())
+    await answer_result(callback, bot, kit, result, t)
+
+
+async def answer_result(callback: CallbackQuery | None, bot: Bot, kit: Moderation, result, t) -> str:
+    """Show the outcome of a press or an admin operation; returns the text answered."""
+    if isinstance(result, Closed):
+        text = t("mod_vote_closed_by_you")
+        await _answer(callback, text)
+        await settle(bot, kit, result)
+        return text
+    if isinstance(result, (VoteCast, Moved)):
+        text = t("mod_vote_counted" if isinstance(result, VoteCast) else "mod_vote_moved",
+                 choice=t(f"mod_choice_{result.choice}"))
+        await _answer(callback, text)
+        await show(bot, kit, result.vote)
+        return text
+    if isinstance(result, AlreadyVoted):
+        text = t("mod_vote_already", choice=t(f"mod_choice_{result.choice}"))
+    elif isinstance(result, NotEligible):
+        text = t(f"mod_vote_not_eligible_{result.reason}", n=result.vote.min_messages)
+    elif isinstance(result, NotOpen):
+        text = t("mod_vote_not_open")
+    elif isinstance(result, NotFound):
+        text = t("mod_vote_not_found")
+    elif isinstance(result, Denied):
+        d = result.decision
+        text = t(f"mod_denied_{d.reason_code}", right=t(f"mod_right_{d.right}"))
+    else:
+        text = t("error_generic")
+    await _answer(callback, text, alert=True)
+    return text
+
+
+async def _answer(callback: CallbackQuery | None, text: str, alert: bool = False) -> None:
+    if callback is None:
+        return
+    try:
+        await callback.answer(text[:200], show_alert=alert)
+    except TelegramAPIError as exc:
+        log.info("could not answer a callback: %s", exc)
+
+
+# -- admin commands on a vote ---------------------------------------------------------------
+
+def vote_for_reply(kit: Moderation, message: Message) -> Vote | None:
+    """The open vote a command replies to: the vote message itself, or the voted message."""
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    row = kit.db.execute(
+        "SELECT id FROM mod_votes WHERE chat_id = ? AND status = 'open' AND"
+        " (poll_message_id = ? OR target_message_id = ?) ORDER BY id DESC LIMIT 1",
+        [message.chat.id, replied.message_id, replied.message_id]).fetchone()
+    return kit.votes.get(row[0]) if row else None
+
+
+async def vote_admin_command(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+    """/cancelvote, /decide [kick|keep] in reply to the vote (or the voted message)."""
+    kit = kit_of(services)
+    actor, _ = await message_actor(bot, kit, message)
+    action = Action.VOTE_CANCEL if command.command.lower() == "cancelvote" else Action.VOTE_DECIDE
+    decision = check(actor, action)
+    if not decision:
+        await reply(message, t(f"mod_denied_{decision.reason_code}", right=t(f"mod_right_{decision.right}")))
+        return
+    vote = vote_for_reply(kit, message)
+    if vote is None:
+        await reply(message, t("mod_vote_admin_usage"))
+        return
+    if action is Action.VOTE_CANCEL:
+        result = kit.votes.cancel(vote.id, actor, now())
+    else:
+        keep = (command.args or "").strip().lower() in ("keep", "оставить", "no", "нет")
+        result = kit.votes.decide(vote.id, actor, not keep, now())
+    text = await answer_result(None, bot, kit, result, t)
+    if not isinstance(result, Closed):
+        await reply(message, text)
+
+
+def build_router(chat_filter) -> Router:
+    router = Router(name=__name__)
+    router.message.register(votekick, chat_filter, Command("votekick", "vk", "voteban", ignore_case=True))
+    router.message.register(vote_admin_command, chat_filter, Command("cancelvote", "decide", ignore_case=True))
+    router.callback_query.register(on_vote_button, VoteButton.filter())
+    return router
