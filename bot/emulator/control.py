@@ -13,7 +13,6 @@ import dataclasses
 
 from aiohttp import web
 
-from .errors import EmulatorError
 from .models import dump
 from .reading import Mark
 from .server import EMULATOR
@@ -52,7 +51,7 @@ async def act(request: web.Request) -> web.Response:
         if action not in ACTIONS:
             return _fail(KeyError(f"unknown action {action}"), 404)
         return _ok(getattr(emu, action)(**body))
-    except (EmulatorError, TypeError, KeyError) as e:
+    except (ValueError, TypeError, KeyError) as e:  # EmulatorError and pydantic errors included
         return _fail(e)
     except TimeoutError as e:
         return _fail(e, 408)
@@ -92,6 +91,6 @@ async def read(request: web.Request) -> web.Response:
             return _ok({k: dataclasses.asdict(v) for k, v in emu.callback_answers.items()})
         if what == "inline_answers":
             return _ok({k: dataclasses.asdict(v) for k, v in emu.inline_answers.items()})
-    except (EmulatorError, TypeError) as e:
+    except (ValueError, TypeError) as e:
         return _fail(e)
     return _fail(KeyError(f"unknown view {what}"), 404)

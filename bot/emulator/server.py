@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import inspect
+import logging
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from .errors import ApiError, EmulatorError
 from .methods import HANDLERS
 from .models import dump
 from .params import Params, Upload, read_params
 
+log = logging.getLogger(__name__)
 EMULATOR = web.AppKey("emulator", object)
 
 
@@ -39,8 +42,13 @@ async def execute(emu, method: str, params: Params):
         result = handler(emu, params)
         if inspect.isawaitable(result):
             result = await result
-    except EmulatorError as e:
+    except (EmulatorError, ValidationError) as e:
         raise ApiError(400, f"Bad Request: {e}") from e
+    except ApiError:
+        raise
+    except Exception as e:  # an emulator bug: answer like Telegram would, keep the traceback
+        log.exception("emulator failed on %s", name)
+        raise ApiError(500, f"Internal Server Error: {type(e).__name__}: {e}") from e
     return result, fault
 
 
