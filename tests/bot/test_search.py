@@ -43,9 +43,9 @@ async def test_empty_and_hostile_queries_get_clear_answers(world):
     usage = await ask(world, "/search")
     assert "Что найти?" in usage.text
     for hostile in ['"unbalanced', "NEAR(a b) OR NOT *", "^^^ ((( ", "<script>alert(1)</script>"]:
-        reply = await ask(world, f"/search {hostile}")
+        reply = await ask(world, f"/search {hostile}", chat=ANNA)
         assert reply.text  # an answer, not a crash
-    reply = await ask(world, "/search <b>leak</b>")
+    reply = await ask(world, "/search <b>leak</b>", chat=ANNA)
     assert "&lt;b&gt;" in html_of(world, reply) or "ничего не нашлось" in reply.text
 
 
@@ -78,16 +78,15 @@ async def test_paging_edits_the_same_message(world):
 async def test_new_channel_post_is_searchable_and_edits_replace_it(world):
     world.emu.post_to_channel(CHANNEL_ID, text="Квантизация трансформеров: обзор GPTQ и AWQ #paperwatch")
     reply = None
-    for _ in range(50):  # the post is ingested asynchronously; ask until it shows up
-        reply = await ask(world, "/search квантизация")
+    for _ in range(50):  # ingest is asynchronous: ask (in private, no flood rule) until it shows
+        reply = await ask(world, "/search квантизация", chat=ANNA)
         if "GPTQ" in reply.text:
             break
     assert "GPTQ" in reply.text
-    post = world.emu.sent(CHAT_ID)  # noqa: F841  (history kept for debugging)
     message_id = int(html_of(world, reply).split("t.me/boris_again/")[1].split('"')[0])
     world.emu.edit_channel_post(CHANNEL_ID, message_id, text="Квантизация трансформеров: обзор SmoothQuant")
     for _ in range(50):
-        reply = await ask(world, "/search квантизация")
+        reply = await ask(world, "/search квантизация", chat=ANNA)
         if "SmoothQuant" in reply.text:
             break
     assert "SmoothQuant" in reply.text and "GPTQ" not in reply.text
@@ -101,7 +100,7 @@ async def test_album_with_one_caption_is_one_post(world):
                                        caption="Диффузионные модели для музыки")
     world.emu.post_to_channel(CHANNEL_ID, photo=True, media_group_id="alb1")
     for _ in range(50):
-        reply = await ask(world, "/search диффузионные музыка")
+        reply = await ask(world, "/search диффузионные музыка", chat=ANNA)
         if "Диффузионные" in reply.text:
             break
     html = html_of(world, reply)
