@@ -30,6 +30,37 @@ class Settings(BaseSettings):
     rules_text: str | None = None
     search_page_size: int = Field(5, ge=1, le=10)
     search_throttle_seconds: float = Field(2.0, ge=0)
+    # content: papers paging, event reminders, weekly digest (in `timezone`)
+    papers_page_size: int = Field(5, ge=1, le=10)
+    reminder_offsets: list[int] = Field(default_factory=lambda: [86400, 3600])  # seconds before a start
+    digest_enabled: bool = True
+    digest_day: str = "sun"  # APScheduler day_of_week: mon..sun
+    digest_time: str = "18:00"  # HH:MM
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _positive_offsets(cls, value: list[int]) -> list[int]:
+        if any(v <= 0 for v in value):
+            raise ValueError("reminder offsets are seconds before the start and must be positive")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("digest_day")
+    @classmethod
+    def _known_day(cls, value: str) -> str:
+        value = value.strip().lower()[:3]
+        if value not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+            raise ValueError("use a day like sun, mon, ... for the digest day")
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        import re
+
+        m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+        if not m:
+            raise ValueError("use HH:MM (24-hour) for the digest time, e.g. 18:00")
+        return f"{int(m.group(1)):02d}:{m.group(2)}"
     # moderation (bot/routers/moderation); durations are in seconds unless named otherwise
     votekick_threshold: int = Field(5, ge=2)  # votes one side needs; never below 2
     votekick_ttl: int = Field(1800, ge=60)  # a vote closes as failed after this

@@ -1,0 +1,27 @@
+"""/stats: posts per week and top hashtags as a PNG chart, with a short summary."""
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, Message
+
+from archive.charts import stats_chart_png, stats_summary
+from bot.routers.content.common import esc, in_thread
+from bot.services import Services
+
+
+async def stats_command(message: Message, services: Services, t, lang: str) -> None:
+    tz = services.settings.timezone
+    if services.archive.count() == 0:
+        await message.answer(t("stats_empty"))
+        return
+    png, summary = await in_thread(
+        services, lambda archive: (stats_chart_png(archive, tz=tz), stats_summary(archive, lang, tz)))
+    caption = f"<b>{t('stats_title')}</b>\n{esc(summary)}"
+    await message.answer_photo(BufferedInputFile(png, filename="stats.png"), caption=caption[:1024])
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(stats_command, Command("stats", "статистика", ignore_case=True))
+    return router

@@ -1,0 +1,55 @@
+"""Fixtures for the content tests: a LocalWorld (emulator + bot) with the sample channel loaded."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import pytest_asyncio
+
+from archive.embeddings import FakeEmbedder
+from bot.world import LocalWorld
+from tests.archive.sample import incoming, sample_messages
+
+
+def load_sample(world: LocalWorld) -> None:
+    """The sample export into the world's archive, encoded for the hybrid search."""
+    archive = world.services.archive
+    for m in sample_messages():
+        archive.write(incoming(m))
+    world.services.searcher.embed_pending()
+
+
+def scheduler(world: LocalWorld):
+    return world.services.extras["content_scheduler"]
+
+
+async def eventually(check, timeout: float = 5.0):
+    """Wait until `check()` is truthy (for work the bot does after an update without sending)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.02)
+
+
+@pytest_asyncio.fixture
+async def world(request, tmp_path):
+    """A running world; settings overrides come from `@pytest.mark.settings(...)`."""
+    marker = request.node.get_closest_marker("settings")
+    overrides = marker.kwargs if marker else {}
+    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder(), **overrides) as w:
+        yield w
+
+
+@pytest_asyncio.fixture
+async def sample_world(world):
+    load_sample(world)
+    return world
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "settings(**overrides): Settings overrides for the world fixture")
