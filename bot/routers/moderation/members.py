@@ -49,7 +49,7 @@ async def on_chat_member(event: ChatMemberUpdated, services: Services) -> None:
     else:
         kit.store.remove_admin(event.chat.id, user.id)
     if is_present(new) and not is_present(old):
-        kit.store.note_join(event.chat.id, user.id, event.date.timestamp())
+        kit.store.note_join(event.chat.id, user.id, max(now(), event.date.timestamp()))
     if not is_present(new):
         kit.flood.forget(event.chat.id, user.id)
 

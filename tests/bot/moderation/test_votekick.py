@@ -7,7 +7,7 @@ import time
 import time_machine
 
 from bot.routers.moderation.votekick import VoteButton, sweep
-from bot.world import CHAT_ID
+from bot.world import CHAT_ID, LOG_CHAT_ID
 
 from .conftest import chat, processed, said, text_of
 
@@ -46,3 +46,184 @@ async def test_vote_passes_kicks_with_a_24h_ban_deletes_the_message(world):
     assert edited.reply_markup is None and "Anna" in text_of(edited) and "Ivan" in text_of(edited)
     assert emu.member(CHAT_ID, SPAMMER).status == "kicked"
     assert emu.is_deleted(CHAT_ID, bad.message_id)
+
+
+async def press(world, poll, user_id, op, vid=None):
+    """Press a vote button; returns the callback answer text."""
+    q = world.emu.press_button(CHAT_ID, poll.message_id, user_id, data(vid or vote_id(world), op))
+    for _ in range(200):
+        if q.id in world.emu.callback_answers:
+            return world.emu.callback_answers[q.id].text
+        await asyncio.sleep(0.01)
+    raise AssertionError("no callback answer")
+
+
+async def test_keep_wins_and_switching_sides_moves_the_vote(make_world):
+    async with make_world(votekick_threshold=3) as world:
+        emu = world.emu
+        for u in (1002, 1003, 1004):
+            await chat(world, u, 3)
+        bad, poll = await start_vote(world)
+        assert await press(world, poll, 1002, "kick") == "Голос учтён: исключить."
+        assert await press(world, poll, 1002, "kick") == "Вы уже голосовали: исключить."
+        assert await press(world, poll, 1002, "keep") == "Голос перенесён: оставить."
+        assert await press(world, poll, 1003, "keep") == "Counted: keep."  # John is English
+        # counts on the buttons follow: kick 1 (initiator), keep 2
+        msg = emu.message(CHAT_ID, poll.message_id)
+        assert [b.text for b in msg.reply_markup.inline_keyboard[0]] == ["Исключить (1/3)", "Оставить (2/3)"]
+        await press(world, poll, 1004, "keep")
+        closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
+        assert "решено оставить" in text_of(closed)
+        assert not emu.calls("banChatMember") and emu.member(CHAT_ID, SPAMMER).status == "member"
+        assert not emu.is_deleted(CHAT_ID, bad.message_id)
+
+
+async def test_vote_expires_after_ttl_via_the_sweep(world):
+    emu = world.emu
+    bad, poll = await start_vote(world)
+    with time_machine.travel(time.time() + 1801, tick=True):
+        closed = await sweep(world.bot, world.services)
+        assert [c.status for c in closed] == ["expired"]
+        msg = emu.message(CHAT_ID, poll.message_id)
+        assert "время вышло" in text_of(msg) and msg.reply_markup is None
+        # a late press (a stale keyboard) changes nothing
+        q = emu.press_button(CHAT_ID, poll.message_id, 1002, data(closed[0].vote.id, "kick"), check=False)
+        await emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == q.id, since=0)
+        assert emu.callback_answers[q.id].text == "Голосование уже закрыто."
+    assert not emu.calls("banChatMember")
+
+
+async def test_concurrent_presses_punish_once(make_world):
+    async with make_world(votekick_threshold=3) as world:
+        emu = world.emu
+        voters = (1002, 1003, 1004, 1005)
+        for u in voters:
+            await chat(world, u, 3)
+        bad, poll = await start_vote(world)
+        vid = vote_id(world)
+        queries = [emu.press_button(CHAT_ID, poll.message_id, u, data(vid, "kick")) for u in voters]
+        await emu.wait_for_call("banChatMember", since=0)
+        for _ in range(300):
+            if all(q.id in emu.callback_answers for q in queries):
+                break
+            await asyncio.sleep(0.01)
+        assert len(emu.calls("banChatMember")) == 1
+        answers = [emu.callback_answers[q.id].text for q in queries]
+        assert sum("завершено" in a or "is closed" in a for a in answers) == 1, answers
+        assert sum("уже закрыто" in a for a in answers) >= 1
+        logged = await emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=0)
+        assert "Исключение" in text_of(logged) and "голосование" in text_of(logged)
+        assert len(world.services.extras["moderation"].audit.list(CHAT_ID)) == 1
+        assert len(emu.sent(LOG_CHAT_ID)) == 1
+
+
+async def test_newcomers_and_quiet_members_cannot_vote_or_start(world):
+    emu = world.emu
+    await chat(world, 1004, 2)  # one short of K=3
+    bad, poll = await start_vote(world)
+    # quiet member
+    assert "хотя бы 3" in await press(world, poll, 1004, "kick")
+    # someone who joins after the vote started, however chatty
+    emu.leave(CHAT_ID, 1999)
+    emu.join(CHAT_ID, 1999)
+    await chat(world, 1999, 4)
+    assert "до начала" in await press(world, poll, 1999, "kick")
+    # a member with no messages at all cannot start one
+    other = emu.send_message(CHAT_ID, 1005, "hello")
+    reply = await said(world, 1002, "/votekick", reply_to=other.message_id)
+    assert "хотя бы 3" in text_of(reply)
+    # the target cannot vote about themselves
+    await chat(world, SPAMMER, 3)
+    assert "о себе" in await press(world, poll, SPAMMER, "keep")
+    # a voter who left the chat is re-checked at press time
+    await chat(world, 1005, 3)
+    emu.leave(CHAT_ID, 1005)
+    assert "участники" in await press(world, poll, 1005, "kick")
+    assert not emu.calls("banChatMember")
+
+
+async def test_open_vote_survives_a_restart_and_still_completes(make_world):
+    async with make_world(votekick_threshold=3) as world:
+        emu = world.emu
+        for u in (1002, 1003):
+            await chat(world, u, 3)
+        bad, poll = await start_vote(world)
+        await press(world, poll, 1002, "kick")
+        await world.restart()
+        mark = emu.mark()
+        await press(world, poll, 1003, "kick")
+        await emu.wait_for_call("banChatMember", lambda p: p["user_id"] == SPAMMER, since=mark)
+        assert emu.member(CHAT_ID, SPAMMER).status == "kicked"
+
+
+async def test_expiry_survives_a_restart(world):
+    emu = world.emu
+    bad, poll = await start_vote(world)
+    await world.stop_bot()
+    with time_machine.travel(time.time() + 3600, tick=True):
+        await world.start_bot()  # the startup sweep closes it
+        msg = await emu.wait_for_sent(lambda m: "время вышло" in text_of(m), chat_id=CHAT_ID, since=0)
+        assert msg.message_id == poll.message_id
+
+
+async def test_one_open_vote_per_target_and_cooldown_and_pause(world):
+    emu = world.emu
+    await chat(world, 1002, 3)
+    bad, poll = await start_vote(world)
+    again = await said(world, 1002, "/votekick", reply_to=bad.message_id)
+    assert "уже идёт" in text_of(again)
+    # the initiator's cooldown
+    other = emu.send_message(CHAT_ID, 1005, "meh")
+    cool = await said(world, 1001, "/votekick", reply_to=other.message_id)
+    assert "недавно начинали" in text_of(cool)
+    # pass the first vote -> chat-wide pause
+    await press(world, poll, 1002, "kick")
+    await emu.wait_for_call("banChatMember", since=0)
+    paused = await said(world, 1002, "/votekick", reply_to=other.message_id)
+    assert "Новые голосования" in text_of(paused)
+
+
+async def test_protected_targets(world):
+    emu = world.emu
+    await chat(world, 1001, 3)
+    cases = []
+    cases.append((emu.send_message(CHAT_ID, 101, "admin speaking").message_id, "нельзя исключить"))
+    cases.append((emu.send_message(CHAT_ID, 100, "owner speaking").message_id, "нельзя исключить"))
+    cases.append((emu.send_message(CHAT_ID, 101, "anon", sender_chat_id=CHAT_ID).message_id, "нельзя исключить"))
+    cases.append((emu.send_message(CHAT_ID, 1001, "me myself").message_id, "против себя"))
+    bot_msg = await said(world, 1001, "/rules")
+    cases.append((bot_msg.message_id, "нельзя исключить"))
+    emu._chat_record(-1001394778475).linked_chat_id = CHAT_ID
+    emu.post_to_channel(-1001394778475, "a channel post")
+    fwd = [m for m in emu.messages(CHAT_ID) if m.is_automatic_forward][-1]
+    cases.append((fwd.message_id, "нельзя исключить"))
+    for message_id, expected in cases:
+        answer = await said(world, 1001, "/votekick", reply_to=message_id)
+        assert expected in text_of(answer), (message_id, text_of(answer))
+    no_reply = await said(world, 1001, "/votekick")
+    assert "Ответьте на сообщение" in text_of(no_reply)
+    assert not world.services.extras["moderation"].votes.open_votes()
+
+
+async def test_channel_identity_is_voted_out_with_ban_chat_sender_chat(world):
+    emu = world.emu
+    emu.add_channel(-1007777, "Spam channel", "spamchan")
+    await chat(world, 1002, 3)
+    bad = emu.send_message(CHAT_ID, SPAMMER, "promo", sender_chat_id=-1007777)
+    await chat(world, 1001, 3)
+    poll = await said(world, 1001, "/votekick promo", reply_to=bad.message_id)
+    assert "Spam channel" in text_of(poll)
+    await press(world, poll, 1002, "kick")
+    call = await emu.wait_for_call("banChatSenderChat", since=0)
+    assert call["sender_chat_id"] == -1007777 and not emu.calls("banChatMember")
+    assert emu.member(CHAT_ID, SPAMMER).status == "member"
+
+
+async def test_anonymous_admin_and_channel_cannot_start_votes(world):
+    emu = world.emu
+    bad = emu.send_message(CHAT_ID, SPAMMER, "x")
+    anon = await said(world, 101, "/votekick", reply_to=bad.message_id, sender_chat_id=CHAT_ID)
+    assert "Анонимный администратор" in text_of(anon)
+    emu.add_channel(-1008888, "Someone's channel")
+    chan = await said(world, 1002, "/votekick", reply_to=bad.message_id, sender_chat_id=-1008888)
+    assert "не от канала" in text_of(chan)
