@@ -195,6 +195,7 @@ async def message_actor(bot: Bot, kit: Moderation, message: Message) -> tuple[Ac
 # -- doing it ----------------------------------------------------------------------------------
 
 MUTED = ChatPermissions(**{k: False for k in ChatPermissions.model_fields})
+UNMUTED = ChatPermissions(**{k: True for k in ChatPermissions.model_fields})
 
 
 async def apply_punishment(bot: Bot, chat_id: int, target: Target, punishment: Punishment,
@@ -222,14 +223,8 @@ async def lift(bot: Bot, chat_id: int, target_id: int, target_kind: str, action:
         await bot.unban_chat_sender_chat(chat_id, target_id)
     elif action == "unban":
         await bot.unban_chat_member(chat_id, target_id, only_if_banned=True)
-    else:
-        try:
-            permissions = (await bot.get_chat(chat_id)).permissions
-        except TelegramAPIError:
-            permissions = None
-        if permissions is None:
-            permissions = ChatPermissions(**{k: True for k in ChatPermissions.model_fields})
-        await bot.restrict_chat_member(chat_id, target_id, permissions)
+    else:  # the Bot API's way to lift restrictions: pass True for all permissions
+        await bot.restrict_chat_member(chat_id, target_id, UNMUTED)
 
 
 def api_problem(exc: TelegramAPIError, t) -> str:
