@@ -14,7 +14,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from archive.events import (Event, WhenError, events_from_posts, extract_events, next_stream,
+from archive.events import (LIVE_KINDS, Event, WhenError, events_from_posts, extract_events, next_stream,
                             open_surveys, parse_when, split_when, upcoming)
 from archive.models import Post
 from bot.i18n import Translator
@@ -64,9 +64,10 @@ def merge(found: list[Event], rows: list[dict]) -> list[Shown]:
     return out
 
 
-async def current_events(services: Services) -> list[Shown]:
+async def current_events(services: Services, lookback: int | None = LOOKBACK) -> list[Shown]:
+    """Events announced within `lookback` seconds (None: the whole archive), rows applied."""
     tz = services.settings.timezone
-    since = int(now()) - LOOKBACK
+    since = int(now()) - lookback if lookback is not None else None
     found = await in_thread(services, lambda archive: extract_events(archive, tz, since=since))
     return merge(found, store.events(services.db, status=None))
 
@@ -184,7 +185,10 @@ async def stream_command(message: Message, services: Services, t) -> None:
         await message.answer(t("stream_next") + "\n" + event_line(Shown(nxt, ids.get(id(nxt))), t),
                              disable_web_page_preview=True)
         return
-    past = [e for e in events if e.kind in ("stream", "ama", "talk") and e.starts_at and e.starts_at <= at]
+    past = [e for e in events if e.kind in LIVE_KINDS and e.starts_at and e.starts_at <= at]
+    if not past:  # a quiet half-year: look through the whole archive for the last one
+        events = [s.event for s in await current_events(services, lookback=None)]
+        past = [e for e in events if e.kind in LIVE_KINDS and e.starts_at and e.starts_at <= at]
     if not past:
         await message.answer(t("stream_none"))
         return

@@ -1,0 +1,171 @@
+"""Streams, surveys and reminders through the emulator, with the clock under control."""
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from bot.routers.content import jobs, store
+from bot.world import CHANNEL_ID, CHAT_ID
+from tests.bot.content.conftest import eventually, scheduler
+
+MSK = ZoneInfo("Europe/Moscow")
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=MSK)  # a Monday, noon in Moscow
+ADMIN, ANNA, JOHN = 101, 1001, 1003
+STREAM = "Стрим завтра в 20:00 МСК: разбираем статьи про RLHF. https://youtube.com/live/abc"
+
+
+async def ask(world, user_id: int, text: str, chat_id: int | None = None):
+    chat_id = chat_id or user_id
+    mark = world.emu.mark()
+    world.emu.send_message(chat_id, user_id, text)
+    return await world.emu.wait_for_sent(chat_id=chat_id, since=mark, timeout=10)
+
+
+async def announce(world, text: str) -> dict:
+    """A channel post; returns the event row the bot made for it."""
+    post = world.emu.post_to_channel(CHANNEL_ID, text)
+    return await eventually(lambda: store.event_by_anchor(world.services.db, [post.message_id]))
+
+
+def reminders_in_chat(world) -> list[str]:
+    return [m.text for m in world.emu.sent(CHAT_ID) if m.text and m.text.startswith("⏰")]
+
+
+async def test_stream_shows_the_ama_with_its_recording(sample_world):
+    msg = await ask(sample_world, ANNA, "/stream")
+    assert "Нейросети для Троечников" in msg.text
+    assert "01.08.2024 19:00 MSK" in msg.text
+    # Telegram decodes "&amp;" in href; the emulator keeps it verbatim, hence unescape
+    links = {e.extract_from(msg.text): html.unescape(e.url) for e in msg.entities if e.type == "text_link"}
+    assert links["📼 Запись"] == "https://www.youtube.com/watch?v=b3XogyyXgUs&feature=youtu.be"
+    assert links["Анонс"] == "https://t.me/boris_again/1710"
+
+
+async def test_new_stream_post_schedules_reminders_in_its_zone(world):
+    with time_machine.travel(NOW, tick=True):
+        row = await announce(world, STREAM)
+        s = scheduler(world)
+        day, hour = s.get_job(f"reminder:{row['id']}:86400"), s.get_job(f"reminder:{row['id']}:3600")
+        assert day.next_run_time == datetime(2025, 3, 10, 20, 0, tzinfo=MSK)
+        assert hour.next_run_time == datetime(2025, 3, 11, 19, 0, tzinfo=MSK)
+        assert str(hour.next_run_time.tzinfo) == "Europe/Moscow"
+        assert hour.args == (row["id"], 3600, int(datetime(2025, 3, 11, 20, 0, tzinfo=MSK).timestamp()))
+
+        berlin = await announce(world, "Live stream on Friday 18:00 CET: reading group on Mamba. "
+                                       "Join https://youtube.com/live/xyz")
+        job = s.get_job(f"reminder:{berlin['id']}:3600")
+        assert job.next_run_time == datetime(2025, 3, 14, 17, 0, tzinfo=BERLIN)
+        assert str(job.next_run_time.tzinfo) == "Europe/Berlin"
+
+        msg = await ask(world, JOHN, "/events")
+        assert msg.text.startswith("📅 Coming up")
+        assert msg.text.index("RLHF") < msg.text.index("Mamba")
+        assert f"#{row['id']}" in msg.text
+
+
+async def test_firing_the_reminder_sends_it_once(world):
+    with time_machine.travel(NOW, tick=True) as clock:
+        row = await announce(world, STREAM)
+        clock.move_to(datetime(2025, 3, 11, 19, 0, 5, tzinfo=MSK))
+        mark = world.emu.mark()
+        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "sent"
+        msg = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
+        assert msg.text.startswith("⏰ Через 1 ч: 📺 Стрим")
+        assert "Начало: 11.03.2025 20:00 MSK" in msg.text
+        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "already sent"
+        assert len(reminders_in_chat(world)) == 1
+
+
+async def test_reminders_survive_restarts_and_never_repeat(world):
+    with time_machine.travel(NOW, tick=True) as clock:
+        row = await announce(world, STREAM)
+        job_id = f"reminder:{row['id']}:3600"
+        due = scheduler(world).get_job(job_id).next_run_time
+
+        await world.restart()  # between scheduling and firing
+        assert scheduler(world).get_job(job_id).next_run_time == due
+
+        # the bot was down through the 24 h reminder: far beyond its grace time, it is dropped
+        clock.move_to(due + timedelta(seconds=2))
+        mark = world.emu.mark()
+        scheduler(world).wakeup()
+        msg = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
+        assert msg.text.startswith("⏰ Через 1 ч")
+        await eventually(lambda: scheduler(world).get_job(job_id) is None)
+
+        await world.restart()  # after firing: nothing comes back, nothing repeats
+        assert [j.id for j in scheduler(world).get_jobs() if j.id.startswith("reminder:")] == []
+        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "already sent"
+        assert reminders_in_chat(world) == [msg.text]
+
+
+async def test_edited_announcement_moves_the_reminders(world):
+    with time_machine.travel(NOW, tick=True):
+        post = world.emu.post_to_channel(CHANNEL_ID, STREAM)
+        row = await eventually(lambda: store.event_by_anchor(world.services.db, [post.message_id]))
+        world.emu.edit_channel_post(CHANNEL_ID, post.message_id, STREAM.replace("20:00", "21:30"))
+        moved = datetime(2025, 3, 11, 20, 30, tzinfo=MSK)
+        job_id = f"reminder:{row['id']}:3600"
+        await eventually(lambda: scheduler(world).get_job(job_id).next_run_time == moved)
+        # the old start no longer reminds anyone
+        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "stale"
+
+
+async def test_admin_adds_moves_and_cancels_an_event(world):
+    with time_machine.travel(NOW, tick=True):
+        reply = await ask(world, ADMIN, "/event add завтра 19:00 Разбор <статей>", chat_id=CHAT_ID)
+        assert "Разбор &lt;статей&gt;" not in reply.text and "Разбор <статей>" in reply.text  # escaped HTML
+        assert "11.03.2025 19:00 MSK" in reply.text and "Напоминаний запланировано: 2" in reply.text
+        (row,) = store.events(world.services.db)
+        s = scheduler(world)
+        assert s.get_job(f"reminder:{row['id']}:3600").next_run_time == datetime(2025, 3, 11, 18, 0, tzinfo=MSK)
+
+        reply = await ask(world, ADMIN, f"/event edit {row['id']} 2025-03-12 18:30", chat_id=CHAT_ID)
+        assert "перенесено на 12.03.2025 18:30 MSK" in reply.text
+        assert s.get_job(f"reminder:{row['id']}:3600").next_run_time == datetime(2025, 3, 12, 17, 30, tzinfo=MSK)
+
+        listing = await ask(world, ANNA, "/events")
+        assert f"#{row['id']}" in listing.text and "12.03.2025 18:30 MSK" in listing.text
+
+        refused = await ask(world, ANNA, f"/event cancel {row['id']}", chat_id=CHAT_ID)
+        assert refused.text.startswith("Добавлять и менять события могут только администраторы")
+
+        reply = await ask(world, ADMIN, f"/event cancel #{row['id']}", chat_id=CHAT_ID)
+        assert "отменено" in reply.text
+        assert [j for j in s.get_jobs() if j.id.startswith("reminder:")] == []
+        assert (await ask(world, ANNA, "/events")).text.startswith("Ничего не запланировано")
+        assert await jobs.send_reminder(row["id"], 3600, store.get_event(world.services.db, row["id"])["starts_at"]) == "stale"
+
+
+async def test_admin_rights_are_checked_when_acting(world):
+    with time_machine.travel(NOW, tick=True):
+        world.emu.set_member(CHAT_ID, ADMIN, "member")  # demoted a moment ago
+        reply = await ask(world, ADMIN, "/event add завтра 19:00 Разбор", chat_id=CHAT_ID)
+        assert reply.text.startswith("Добавлять и менять события могут только администраторы")
+        assert store.events(world.services.db) == []
+
+
+async def test_bad_dates_are_answered_helpfully(world):
+    with time_machine.travel(NOW, tick=True):
+        cases = {
+            "/event add": "Не указано время",
+            "/event add когда-нибудь Разбор": "Не понял время",
+            "/event add завтра Разбор": "Не понял время",
+            "/event add 2020-01-01 10:00 Разбор": "Это время уже прошло",
+            "/event add завтра 19:00": "Не хватает названия",
+            "/event edit 99 завтра 10:00": "Не нашёл активного события",
+            "/event": "Команды для администраторов",
+        }
+        for command, expected in cases.items():
+            reply = await ask(world, ADMIN, command, chat_id=CHAT_ID)
+            assert reply.text.startswith(expected), (command, reply.text)
+            if expected.startswith(("Не указано", "Не понял", "Это время")):
+                assert "завтра 10:00" in reply.text  # with examples
+        world.emu.set_member(CHAT_ID, JOHN, "administrator", {"can_delete_messages": True})
+        reply = await ask(world, JOHN, "/event add someday Paper reading", chat_id=CHAT_ID)
+        assert reply.text.startswith("I could not read that time")
+        assert store.events(world.services.db) == []
