@@ -351,19 +351,10 @@ class VectorIndex:
         while True:
             top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
             top = top[np.argsort(-scores[top], kind="stable")]
-            hits: list[DenseHit] = []
-            seen: set[int] = set()
-            for row in top:
-                score = float(scores[row])
-                if score == -np.inf:
-                    break
-                pid = int(post[row])
-                if pid in seen:
-                    continue
-                seen.add(pid)
-                hits.append(DenseHit(pid, score, int(idx[row])))
-                if len(hits) == k:
-                    return hits
-            if take >= len(scores) or take >= available:
-                return hits
+            top = top[scores[top] > -np.inf]
+            # the first (best) row of each post, in score order: the max over its passages
+            _, first = np.unique(post[top], return_index=True)
+            best = top[np.sort(first)]
+            if len(best) >= k or take >= len(scores) or take >= available:
+                return [DenseHit(int(post[r]), float(scores[r]), int(idx[r])) for r in best[:k]]
             take = min(len(scores), take * 4)

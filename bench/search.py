@@ -1,0 +1,241 @@
+"""Search latency on synthetic archives shaped like the sample export.
+
+    python bench/search.py [--sizes 1000,10000,100000] [--model offline] [--pool 600]
+
+For each size: build a database of synthetic posts made by recombining the sample's
+lines and words (same length spread, Russian/English mix, links, hashtags), split them
+into passages with the real tokenizer, then measure in a fresh process (so peak RSS is
+the searcher's, not the builder's): p50/p95 of query encoding, vector scan, full text,
+fusion and end-to-end; the vector scan against a bare numpy matmul over the same
+matrix; peak RSS.
+
+VECTORS ARE NOT ALL REAL: encoding 100k posts with MiniLM on 2 CPU cores takes hours,
+so a pool of distinct passages (--pool) is encoded for real and every synthetic
+passage gets a pool vector chosen by its text hash plus small Gaussian noise,
+renormalised. Latency and memory do not depend on what the vectors say; relevance
+numbers here would be meaningless (see bench/retrieval.py for quality).
+Prints, never asserts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+
+from archive.cli import sample_export_path  # noqa: E402
+from archive.models import IncomingPost  # noqa: E402
+from archive import text as textlib  # noqa: E402
+
+CHANNEL = -1001394778475
+TAGS = ["paperwatch", "news", "llm", "cv", "rl", "career", "meme", "stream", "survey"]
+QUERIES = ["leakage", "утечку смысла", "semantic leakage in language models", "квантизация LLM",
+           "chess", "правила чата", "генерация изображений Flux", "AMA стрим", "votekick",
+           "reinforcement learning", "датасет задач по физике", "structured outputs JSON",
+           "визуальные языковые модели", "зарплаты опрос", "Segment Anything 2", "PCA Воннегут"]
+
+
+def sample_texts(export: Path) -> list[str]:
+    data = json.loads(export.read_text(encoding="utf-8"))
+    out = []
+    for m in data["messages"]:
+        if m.get("type") == "message":
+            text, _ = textlib.from_export_parts(m.get("text", ""), m.get("text_entities"))
+            if text.strip():
+                out.append(text)
+    return out
+
+
+def synthetic_posts(n: int, texts: list[str], seed: int = 7):
+    rng = random.Random(seed)
+    lines = [line for t in texts for line in t.splitlines() if line.strip()]
+    words = [w for line in lines for w in line.split()]
+    lengths = [len(t) for t in texts]
+    start = 1_600_000_000
+    for i in range(n):
+        target = rng.choice(lengths) * rng.uniform(0.7, 1.3)
+        title = " ".join(rng.sample(words, rng.randint(3, 9))).strip("#").strip() or "post"
+        body = [title]
+        size = len(title)
+        while size < target:
+            line = rng.choice(lines)
+            if rng.random() < 0.3:  # perturb: swap a few words so lines are not all identical
+                parts = line.split()
+                for _ in range(min(3, len(parts))):
+                    parts[rng.randrange(len(parts))] = rng.choice(words)
+                line = " ".join(parts)
+            body.append(line)
+            size += len(line) + 1
+        if rng.random() < 0.3:
+            body.append(f"https://example.org/{rng.randrange(10**6)}")
+        if rng.random() < 0.25:
+            body.append(" ".join("#" + t for t in rng.sample(TAGS, rng.randint(1, 2))))
+        yield IncomingPost(channel_id=CHANNEL, message_id=10_000 + i, date=start + i * 3600,
+                           text="\n".join(body), source="synthetic")
+
+
+def build(path: Path, n: int, model: str | None, pool_size: int) -> dict:
+    from archive.embeddings import load_embedder
+    from archive.store import Archive
+    from archive.vectors import ensure_schema, sync_passages, _bump
+
+    embedder = load_embedder(model)
+    archive = Archive(path)
+    ensure_schema(archive.db)
+    archive.set_channel(CHANNEL, "Synthetic", "synthetic_channel")
+    texts = sample_texts(sample_export_path())
+    t = time.perf_counter()
+    batch = []
+    for post in synthetic_posts(n, texts):
+        batch.append(post)
+        if len(batch) == 2000:
+            archive.write_many(batch)
+            batch = []
+    if batch:
+        archive.write_many(batch)
+    write_s = time.perf_counter() - t
+    t = time.perf_counter()
+    sync_passages(archive, embedder)
+    split_s = time.perf_counter() - t
+    db = archive.db
+    hashes = [r[0] for r in db.execute("SELECT DISTINCT text_hash FROM passages WHERE model = ?", [embedder.name])]
+    pool_texts = [r[0] for r in db.execute(
+        "SELECT text FROM passages WHERE model = ? GROUP BY text_hash ORDER BY text_hash LIMIT ?",
+        [embedder.name, pool_size])]
+    t = time.perf_counter()
+    pool = embedder.encode_passages(pool_texts)
+    encode_s = time.perf_counter() - t
+    rng = np.random.default_rng(1)
+    t = time.perf_counter()
+    for start in range(0, len(hashes), 20_000):
+        chunk = hashes[start:start + 20_000]
+        base = pool[[int(h[:8], 16) % len(pool) for h in chunk]]
+        vectors = base + rng.normal(0, 0.02, base.shape).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        with db.conn:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_hash, dim, vector, created) VALUES (?, ?, ?, ?, 0)",
+                [(embedder.name, h, vectors.shape[1], v.astype(np.float32).tobytes()) for h, v in zip(chunk, vectors)])
+            _bump(db, embedder.name)
+    store_s = time.perf_counter() - t
+    passages = db.execute("SELECT COUNT(*) FROM passages WHERE model = ?", [embedder.name]).fetchone()[0]
+    db.conn.close()
+    return {"posts": n, "passages": passages, "distinct": len(hashes), "pool": len(pool),
+            "write_s": write_s, "split_s": split_s, "pool_encode_s": encode_s, "vectors_s": store_s}
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def serve(path: Path, model: str | None, repeats: int) -> dict:
+    """Run in a fresh process: load model + index, search, report latencies and peak RSS."""
+    from archive.search import SearchService
+    service = SearchService(path, model=model)
+    t = time.perf_counter()
+    service.load()
+    load_s = time.perf_counter() - t
+    matrix = service.index.matrix()
+    for q in QUERIES[:3]:  # warm up
+        service.search(q)
+    parts = {k: [] for k in ("encode", "vector", "fts", "fusion", "fetch", "total")}
+    bare, scan = [], []
+    queries = [service.embedder.encode_queries([q])[0] for q in QUERIES]
+    for _ in range(repeats):
+        for q, qv in zip(QUERIES, queries):
+            page = service.search(q, limit=10)
+            for k in parts:
+                parts[k].append(page.timings.get(k, 0.0))
+            # the scan and a bare matmul over the same matrix, side by side
+            t = time.perf_counter()
+            service.index.search(qv, k=100)
+            scan.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            (matrix @ qv).max()
+            bare.append((time.perf_counter() - t) * 1000)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rows": int(matrix.shape[0]), "dim": int(matrix.shape[1]), "matrix_mb": matrix.nbytes / 1e6,
+            "load_s": load_s, "rss_mb": rss_mb,
+            **{f"{k}_p50": statistics.median(v) for k, v in parts.items()},
+            **{f"{k}_p95": pct(v, 95) for k, v in parts.items()},
+            "scan_p50": statistics.median(scan), "bare_p50": statistics.median(bare),
+            "ratio": statistics.median(scan) / statistics.median(bare)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--pool", type=int, default=600, help="passages encoded for real per size")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--keep", default=None, help="directory to keep the databases in")
+    parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--build", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build:
+        print(json.dumps(build(Path(args.build), args.size, args.model, args.pool)))
+        return
+    if args.serve:
+        print(json.dumps(serve(Path(args.serve), args.model, args.repeats)))
+        return
+    print("Synthetic archives; vectors = a pool of really encoded passages reused with noise (see --help).")
+    tmp = tempfile.TemporaryDirectory()
+    folder = Path(args.keep or tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        path = folder / f"synthetic-{size}.db"
+        if not path.exists():  # in a child process, so this process's peak RSS stays small
+            cmd = [sys.executable, __file__, "--build", str(path), "--size", str(size), "--pool", str(args.pool)]
+            if args.model:
+                cmd += ["--model", args.model]
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            if done.returncode:
+                print(done.stderr[-2000:])
+                continue
+            built = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"built {size} posts: {built['passages']} passages ({built['distinct']} distinct), "
+                  f"write {built['write_s']:.0f}s, split {built['split_s']:.0f}s, "
+                  f"{built['pool']} real vectors in {built['pool_encode_s']:.0f}s", flush=True)
+        cmd = [sys.executable, __file__, "--serve", str(path), "--repeats", str(args.repeats)]
+        if args.model:
+            cmd += ["--model", args.model]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode:
+            print(out.stderr[-2000:])
+            continue
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append((size, r))
+        print(f"measured {size}: rss {r['rss_mb']:.0f} MB", flush=True)
+    print()
+    print("latency in ms, p50 / p95 over", args.repeats, "x", len(QUERIES), "queries (hybrid mode)")
+    head = (f"{'posts':>7} {'rows':>7} {'matrix MB':>9} {'encode':>11} {'vector':>11} {'fts':>11} "
+            f"{'fusion':>9} {'fetch':>9} {'end-to-end':>11} {'scan/bare':>12} {'RSS MB':>7}")
+    print(head)
+    print("-" * len(head))
+    for size, r in rows:
+        cell = lambda k: f"{r[k + '_p50']:.1f}/{r[k + '_p95']:.1f}"  # noqa: E731
+        print(f"{size:>7} {r['rows']:>7} {r['matrix_mb']:>9.0f} {cell('encode'):>11} {cell('vector'):>11} "
+              f"{cell('fts'):>11} {cell('fusion'):>9} {cell('fetch'):>9} {cell('total'):>11} "
+              f"{r['ratio']:>5.2f} ({r['scan_p50']:.1f}/{r['bare_p50']:.1f}) {r['rss_mb']:>6.0f}")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
