@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import Message
@@ -18,6 +18,11 @@ from .names import excerpt, message_link, sender_html, user_link
 
 log = logging.getLogger(__name__)
 CALL_ADMINS = re.compile(r"(?<![\w@])@admins?\b", re.IGNORECASE)
+
+
+def calls_admins(message: Message) -> bool:
+    """ "@admin" / "@admins" anywhere in the text or caption."""
+    return bool(CALL_ADMINS.search(message.text or message.caption or ""))
 
 
 async def report(message: Message, bot: Bot, services: Services, t) -> None:
@@ -52,5 +57,5 @@ async def report(message: Message, bot: Bot, services: Services, t) -> None:
 def build_router(chat_filter) -> Router:
     router = Router(name=__name__)
     router.message.register(report, chat_filter, Command("report", "жалоба", ignore_case=True))
-    router.message.register(report, chat_filter, F.text.regexp(CALL_ADMINS) | F.caption.regexp(CALL_ADMINS))
+    router.message.register(report, chat_filter, calls_admins)
     return router

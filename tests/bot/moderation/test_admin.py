@@ -1,0 +1,159 @@
+"""Admin commands end to end: targets, durations, bad arguments, warns, flood, reports, undo."""
+from __future__ import annotations
+
+import time
+
+import time_machine
+
+from bot.world import CHAT_ID, LOG_CHAT_ID
+
+from .conftest import chat, processed, said, text_of
+
+
+async def test_targets_by_reply_username_and_id(world):
+    emu = world.emu
+    await chat(world, 1001, 1)  # the bot now knows @anna
+    answer = await said(world, 101, "/ban @Anna 2 часа флуд")
+    assert "Anna" in text_of(answer) and "2 часа" in text_of(answer) and "флуд" in text_of(answer)
+    ban = emu.calls("banChatMember")[-1][1]
+    assert ban["user_id"] == 1001 and abs(int(ban["until_date"]) - (time.time() + 7200)) < 60
+    answer = await said(world, 101, "/mute 1004 forever")
+    muted = emu.member(CHAT_ID, 1004)
+    assert muted.status == "restricted" and muted.until_date.timestamp() == 0  # forever
+    assert "бессрочно" in text_of(answer)
+    assert "Olga" in text_of(answer)
+
+
+async def test_bad_arguments_get_short_helpful_answers(world):
+    emu = world.emu
+    target = emu.send_message(CHAT_ID, 1005, "hi")
+    admin_msg = emu.send_message(CHAT_ID, 101, "admin here")
+    cases = [
+        ("/ban", None, "Кого?"),
+        ("/ban @nobody", None, "Не знаю пользователя @nobody"),
+        ("/ban 99999999", None, "Не знаю пользователя 99999999"),
+        ("/ban 10 spam", target.message_id, "укажите единицу"),
+        ("/mute 10s", target.message_id, "меньше 30 секунд"),
+        ("/ban 400d", target.message_id, "больше 366 дней"),
+        ("/ban 1d", admin_msg.message_id, "администратор"),
+        ("/kick", None, "Кого?"),
+        ("/del", None, "Ответьте командой"),
+        ("/setrules", None, "Напишите правила"),
+        ("/unwarn", target.message_id, "нет действующих"),
+        ("/cancelvote", None, "Ответьте на сообщение голосования"),
+    ]
+    for text, reply_to, expected in cases:
+        answer = await said(world, 101, text, reply_to=reply_to)
+        assert expected in text_of(answer), (text, text_of(answer))
+    bot_msg = await said(world, 1001, "/rules")
+    assert "Это я" in text_of(await said(world, 101, "/ban", reply_to=bot_msg.message_id))
+    assert not emu.calls("banChatMember") and not emu.calls("restrictChatMember")
+    # English users get English
+    assert text_of(await said(world, 1003, "/ban", reply_to=target.message_id)) == "This command is for admins."
+
+
+async def test_bot_without_rights_says_so(world):
+    emu = world.emu
+    emu.set_bot_rights(CHAT_ID, can_pin_messages=True)  # no restrict, no delete
+    target = emu.send_message(CHAT_ID, 1005, "hi")
+    answer = await said(world, 101, "/ban 1d", reply_to=target.message_id)
+    assert "не хватает прав" in text_of(answer)
+    answer = await said(world, 101, "/del", reply_to=target.message_id)
+    assert "Не могу удалить" in text_of(answer) or "не хватает прав" in text_of(answer)
+    assert emu.member(CHAT_ID, 1005).status == "member" and not emu.is_deleted(CHAT_ID, target.message_id)
+
+
+async def test_warns_reach_the_limit_then_mute_and_reset(world):
+    emu = world.emu
+    target = emu.send_message(CHAT_ID, 1005, "rude")
+    for n in (1, 2):
+        answer = await said(world, 101, f"/warn rude {n}", reply_to=target.message_id)
+        assert f"предупреждение {n}/3" in text_of(answer)
+    assert not emu.calls("restrictChatMember")
+    answer = await said(world, 101, "/warn third", reply_to=target.message_id)
+    assert "Лимит предупреждений" in text_of(answer) and "1 день" in text_of(answer)
+    mute = emu.calls("restrictChatMember")[-1][1]
+    assert mute["user_id"] == 1005 and abs(int(mute["until_date"]) - (time.time() + 86400)) < 60
+    assert emu.member(CHAT_ID, 1005).status == "restricted"
+    # spent: the count starts again
+    answer = await said(world, 1001, "/warns", reply_to=target.message_id)
+    assert "нет действующих" in text_of(answer)
+    log = [text_of(m) for m in emu.sent(LOG_CHAT_ID)]
+    assert sum("Предупреждение" in x for x in log) == 3 and any("лимит предупреждений" in x for x in log)
+
+
+async def test_warns_expire(world):
+    emu = world.emu
+    target = emu.send_message(CHAT_ID, 1005, "rude")
+    await said(world, 101, "/warn one", reply_to=target.message_id)
+    await said(world, 101, "/warn two", reply_to=target.message_id)
+    with time_machine.travel(time.time() + 31 * 86400, tick=True):
+        answer = await said(world, 101, "/warn three", reply_to=target.message_id)
+        assert "предупреждение 1/3" in text_of(answer)
+        assert not emu.calls("restrictChatMember")
+
+
+async def test_flood_mutes_for_ten_minutes_without_swallowing_commands(make_world):
+    async with make_world(flood_messages=5) as world:
+        emu = world.emu
+        for i in range(5):
+            emu.send_message(CHAT_ID, 1004, f"spam {i}")
+        mark = emu.mark()
+        emu.send_message(CHAT_ID, 1004, "/rules")
+        mute = await emu.wait_for_call("restrictChatMember", since=mark)
+        assert mute["user_id"] == 1004 and abs(int(mute["until_date"]) - (time.time() + 600)) < 15
+        assert emu.member(CHAT_ID, 1004).status == "restricted"
+        await emu.wait_for_sent(lambda m: "Правила" in text_of(m), chat_id=CHAT_ID, since=mark)
+        await emu.wait_for_sent(lambda m: "слишком часто" in text_of(m), chat_id=CHAT_ID, since=mark)
+        # undo from the log chat lifts it
+        entry = await emu.wait_for_sent(lambda m: "антифлуд" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+        undo = entry.reply_markup.inline_keyboard[0][0].callback_data
+        emu.press_button(LOG_CHAT_ID, entry.message_id, 100, undo)
+        await emu.wait_for_call("restrictChatMember", lambda p: p["permissions"]["can_send_messages"], since=mark)
+        await emu.wait_for_sent(lambda m: "Отменено" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+        assert emu.member(CHAT_ID, 1004).status == "member"
+
+
+async def test_album_counts_once_and_admins_are_exempt(make_world):
+    async with make_world(flood_messages=5) as world:
+        emu = world.emu
+        for _ in range(10):
+            emu.send_message(CHAT_ID, 1004, "pic", photo=True, media_group_id="album-1")
+        for i in range(8):
+            emu.send_message(CHAT_ID, 101, f"admin {i}")
+        await processed(world)
+        answer = await said(world, 1005, "/rules")  # everything before it has been handled
+        assert "Правила" in text_of(answer)
+        assert not emu.calls("restrictChatMember")
+        # the album counted as one message for activity too
+        facts = world.services.extras["moderation"].store.eligibility(CHAT_ID, 1004, True)
+        assert facts.message_count == 1
+
+
+async def test_report_goes_to_the_log_chat_or_mentions_admins(world):
+    emu = world.emu
+    bad = emu.send_message(CHAT_ID, 1006, "<b>insult</b>")
+    answer = await said(world, 1001, "/report", reply_to=bad.message_id)
+    assert "уведомлены" in text_of(answer)
+    report = await emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=0)
+    assert "Anna" in text_of(report) and "Sergey" in text_of(report) and "<b>insult</b>" in text_of(report)
+    # "@admin" in a message works too; without a log chat the admins are mentioned in the chat
+    world.services.settings.log_chat_id = None
+    answer = await said(world, 1003, "hey @admin look at this", reply_to=bad.message_id)
+    assert "Admins, please take a look" in text_of(answer)
+    assert "Maria" in text_of(answer) and "Boris" in text_of(answer)
+
+
+async def test_undo_a_warn_and_a_vote_kick(world):
+    emu = world.emu
+    target = emu.send_message(CHAT_ID, 1005, "x")
+    await said(world, 101, "/warn x", reply_to=target.message_id)
+    entry = await emu.wait_for_sent(lambda m: "Предупреждение" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+    q = emu.press_button(LOG_CHAT_ID, entry.message_id, 101, entry.reply_markup.inline_keyboard[0][0].callback_data)
+    await emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == q.id, since=0)
+    assert emu.callback_answers[q.id].text == "Отменено."
+    assert "нет действующих" in text_of(await said(world, 101, "/warns", reply_to=target.message_id))
+    # a second press: already undone
+    q2 = emu.press_button(LOG_CHAT_ID, entry.message_id, 101, q.data, check=False)
+    await emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == q2.id, since=0)
+    assert emu.callback_answers[q2.id].text == "Уже отменено."
