@@ -26,19 +26,23 @@ class ChannelPostHook(BaseMiddleware):
 
     async def __call__(self, handler: Callable[[TelegramObject, dict], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
-        result = await handler(event, data)
-        services: Services | None = data.get("services")
+        try:
+            return await handler(event, data)
+        finally:  # even if indexing failed after the post was stored
+            await self.after(event, data.get("services"))
+
+    @staticmethod
+    async def after(event: TelegramObject, services: Services | None) -> None:
         if services is None or not isinstance(event, Message):
-            return result
+            return
         if services.settings.channel_id is not None and event.chat.id != services.settings.channel_id:
-            return result
+            return
         try:
             post = services.archive.get(event.chat.id, event.message_id)
             if post is not None:
                 await events.on_channel_post(post, services)
         except Exception:  # noqa: BLE001 - never break ingest because of reminders
             log.exception("content hook failed for channel post %s", event.message_id)
-        return result
 
 
 async def on_startup(bot: Bot, services: Services) -> None:

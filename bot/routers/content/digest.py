@@ -8,7 +8,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from archive.digest import build_digest, render_digest, week_key
+from archive.digest import build_digest, render_digest, week_bounds, week_key
 from bot.i18n import DEFAULT_LANG
 from bot.routers.content import store
 from bot.routers.content.common import in_thread, now
@@ -23,12 +23,14 @@ _PERIOD = re.compile(r"^\s*(\d{1,3})\s*(d|д|дн|дней|дня|day|days)?\s*$
 
 
 def digest_window(services: Services, at: float) -> tuple[int, int]:
-    """[since, until): from the end of the previous digest (within two weeks), else a week back."""
+    """[since, until): from the end of the previous digest (if within two weeks); else from the
+    start of this ISO week (if at least 3 days ago), else from a week back."""
     last = store.last_digest(services.db)
     until = int(at)
     if last and until - MAX_GAP <= last["until"] < until:
         return last["until"], until
-    return until - WEEK, until
+    week_start, _ = week_bounds(week_key(until, services.settings.timezone), services.settings.timezone)
+    return (week_start if until - week_start >= 3 * 86400 else until - WEEK), until
 
 
 async def weekly_digest(bot: Bot, services: Services, at: float | None = None) -> str:

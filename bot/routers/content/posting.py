@@ -189,10 +189,10 @@ async def post_button(callback: CallbackQuery, callback_data: PostAction, bot: B
     action = callback_data.action
     if action == "pub":
         status, message = await publish_now(bot, services, row, "draft")
-        if status == "published":
-            await _edit(callback, t("post_published", url=url_of(services, message)))
-        else:
-            await _edit(callback, t("post_failed" if status == "failed" else "post_gone"))
+        if status == "gone":  # a double tap, or another button won
+            await callback.answer(t("post_gone"), show_alert=True)
+            return
+        await _edit(callback, t("post_published", url=url_of(services, message)) if message else t("post_failed"))
     elif action == "sch":
         if row["status"] != "draft":
             await callback.answer(t("post_gone"), show_alert=True)

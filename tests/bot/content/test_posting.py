@@ -1,0 +1,187 @@
+"""Posting to the channel through the bot: the dialogue, rights at every step, scheduled posts."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from aiogram.types import MessageEntity
+
+from bot.routers.content import jobs, store
+from bot.world import CHANNEL_ID
+from tests.bot.content.conftest import eventually, scheduler
+
+MSK = ZoneInfo("Europe/Moscow")
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=MSK)
+OWNER, MARIA, ANNA = 100, 101, 1001
+TEXT = "Новый разбор выйдет завтра. Подписывайтесь!"
+BOLD = [MessageEntity(type="bold", offset=0, length=12)]
+
+
+def buttons(message) -> dict[str, str]:
+    return {b.text: b.callback_data for row in message.reply_markup.inline_keyboard for b in row}
+
+
+def channel_posts(world):
+    return world.emu.messages(CHANNEL_ID)
+
+
+async def say(world, user_id: int, text: str | None = None, **kwargs):
+    mark = world.emu.mark()
+    world.emu.send_message(user_id, user_id, text, **kwargs)
+    return await world.emu.wait_for_sent(chat_id=user_id, since=mark, timeout=10)
+
+
+async def press(world, user_id: int, message, label: str):
+    mark = world.emu.mark()
+    query = world.emu.press_button(user_id, message.message_id, user_id, buttons(message)[label])
+    await world.emu.wait_for_call("answerCallbackQuery", since=mark, timeout=10)
+    return world.emu.callback_answers[query.id], world.emu.message(user_id, message.message_id)
+
+
+async def draft(world, user_id: int, text: str = TEXT, **kwargs):
+    """/post, then the content; returns the preview and the control message with the buttons."""
+    ask = await say(world, user_id, "/post")
+    assert ask.text.startswith("Пришлите пост")
+    mark = world.emu.mark()
+    world.emu.send_message(user_id, user_id, text, **kwargs)
+    control = await world.emu.wait_for_sent(lambda m: m.reply_markup is not None, chat_id=user_id, since=mark)
+    preview = world.emu.sent(user_id)[-2]
+    return preview, control
+
+
+async def test_owner_posts_text_with_formatting_and_it_enters_the_archive(world):
+    preview, control = await draft(world, OWNER, entities=BOLD)
+    assert preview.text == TEXT and preview.entities == BOLD
+    assert set(buttons(control)) == {"✅ Опубликовать", "🕒 Запланировать", "✖️ Отмена"}
+    assert channel_posts(world) == []
+
+    answer, control = await press(world, OWNER, control, "✅ Опубликовать")
+    (post,) = channel_posts(world)
+    assert post.text == TEXT and post.entities == BOLD
+    assert control.text == f"✅ Опубликовано: https://t.me/boris_again/{post.message_id}"
+    stored = world.services.archive.get(CHANNEL_ID, post.message_id)  # at once, no update needed
+    assert stored is not None and stored.text == TEXT
+    # an old Publish button of the same draft (a double tap) publishes nothing more
+    mark = world.emu.mark()
+    (row,) = store.posts(world.services.db, "published")
+    query = world.emu.press_button(OWNER, control.message_id, OWNER, f"cpost:pub:{row['id']}", check=False)
+    await world.emu.wait_for_call("answerCallbackQuery", since=mark)
+    assert world.emu.callback_answers[query.id].text.startswith("Этот черновик уже опубликован")
+    assert len(channel_posts(world)) == 1
+    assert world.emu.message(OWNER, control.message_id).text == control.text
+
+
+async def test_photo_with_caption_is_published_as_a_photo(world):
+    preview, control = await draft(world, OWNER, "Схема <b>архитектуры</b>", photo=True)
+    assert preview.photo and preview.caption == "Схема <b>архитектуры</b>"
+    await press(world, OWNER, control, "✅ Опубликовать")
+    (post,) = channel_posts(world)
+    assert post.photo and post.caption == "Схема <b>архитектуры</b>"
+    assert world.services.archive.get(CHANNEL_ID, post.message_id).media == "photo"
+
+
+async def test_cancel_keeps_the_channel_untouched(world):
+    _, control = await draft(world, OWNER)
+    _, control = await press(world, OWNER, control, "✖️ Отмена")
+    assert control.text == "Черновик отменён."
+    assert channel_posts(world) == []
+
+
+async def test_people_without_the_right_to_post_are_refused(world):
+    for user_id in (ANNA, MARIA):  # a member, and a chat admin who is no channel admin
+        reply = await say(world, user_id, "/post")
+        assert reply.text.startswith("Публиковать в канал через меня могут только администраторы канала")
+    john = await say(world, 1003, "/post")
+    assert john.text.startswith("Only channel admins with the right to post")
+    assert channel_posts(world) == []
+    assert store.posts(world.services.db, "draft") == []
+
+
+async def test_an_admin_losing_the_right_before_publishing_is_stopped(world):
+    world.emu.set_member(CHANNEL_ID, MARIA, "administrator", {"can_post_messages": True})
+    _, control = await draft(world, MARIA)
+    world.emu.set_member(CHANNEL_ID, MARIA, "administrator", {"can_post_messages": False})
+    answer, after = await press(world, MARIA, control, "✅ Опубликовать")
+    assert answer.show_alert and answer.text.startswith("Публиковать в канал через меня могут только")
+    assert channel_posts(world) == []
+    assert after.reply_markup is not None  # the draft stays; with the right back it works
+    world.emu.set_member(CHANNEL_ID, MARIA, "administrator", {"can_post_messages": True})
+    await press(world, MARIA, after, "✅ Опубликовать")
+    assert len(channel_posts(world)) == 1
+
+
+async def schedule(world, user_id: int, when: str, text: str = TEXT):
+    _, control = await draft(world, user_id, text)
+    _, control = await press(world, user_id, control, "🕒 Запланировать")
+    assert control.text.startswith("Когда опубликовать? Время по поясу Europe/Moscow")
+    reply = await say(world, user_id, when)
+    return reply, store.posts(world.services.db, "scheduled")
+
+
+async def test_scheduled_post_fires_once_after_a_restart(world):
+    with time_machine.travel(NOW, tick=True) as clock:
+        reply, (row,) = await schedule(world, OWNER, "завтра 10:00", "Анонс: стрим в пятницу в 19:00 МСК")
+        assert reply.text == f"🕒 Пост #{row['id']} запланирован на 11.03.2025 10:00 MSK. Список и отмена — /scheduled."
+        job_id = f"post:{row['id']}"
+        assert scheduler(world).get_job(job_id).next_run_time == datetime(2025, 3, 11, 10, 0, tzinfo=MSK)
+
+        await world.restart()
+        assert scheduler(world).get_job(job_id).next_run_time == datetime(2025, 3, 11, 10, 0, tzinfo=MSK)
+        listing = await say(world, OWNER, "/scheduled")
+        assert f"#{row['id']} · 11.03.2025 10:00 MSK · Анонс" in listing.text
+
+        clock.move_to(datetime(2025, 3, 11, 10, 0, 1, tzinfo=MSK))
+        mark = world.emu.mark()
+        scheduler(world).wakeup()
+        done = await world.emu.wait_for_sent(lambda m: m.text and m.text.startswith("✅ Запланированный"),
+                                             chat_id=OWNER, since=mark)
+        (post,) = channel_posts(world)
+        assert post.text == "Анонс: стрим в пятницу в 19:00 МСК"
+        assert done.text.endswith(f"https://t.me/boris_again/{post.message_id}")
+        assert world.services.archive.get(CHANNEL_ID, post.message_id) is not None
+        # the published announcement gets its reminders like any channel post
+        event = store.event_by_anchor(world.services.db, [post.message_id])
+        assert scheduler(world).get_job(f"reminder:{event['id']}:3600").next_run_time == \
+            datetime(2025, 3, 14, 18, 0, tzinfo=MSK)
+
+        await world.restart()
+        assert scheduler(world).get_job(job_id) is None
+        assert await jobs.publish_scheduled(row["id"]) == "not scheduled"
+        assert len(channel_posts(world)) == 1
+        assert store.get_post(world.services.db, row["id"])["status"] == "published"
+
+
+async def test_bad_times_are_explained_and_scheduled_posts_can_be_cancelled(world):
+    with time_machine.travel(NOW, tick=True):
+        _, control = await draft(world, OWNER)
+        await press(world, OWNER, control, "🕒 Запланировать")
+        for bad, expected in [("когда-нибудь", "Не понял время"), ("2025-03-01 10:00", "Это время уже прошло"),
+                              ("завтра", "Не понял время")]:
+            reply = await say(world, OWNER, bad)
+            assert reply.text.startswith(expected), (bad, reply.text)
+            assert "завтра 10:00" in reply.text
+        reply = await say(world, OWNER, "2025-03-12T09:30")
+        (row,) = store.posts(world.services.db, "scheduled")
+        assert "12.03.2025 09:30 MSK" in reply.text
+
+        listing = await say(world, OWNER, "/scheduled")
+        _, listing = await press(world, OWNER, listing, f"✖️ Отменить #{row['id']}")
+        assert listing.text == "Запланированных постов нет."
+        assert scheduler(world).get_job(f"post:{row['id']}") is None
+        assert await jobs.publish_scheduled(row["id"]) == "not scheduled"
+        assert channel_posts(world) == []
+
+
+async def test_scheduled_post_is_held_back_when_the_author_lost_the_right(world):
+    world.emu.set_member(CHANNEL_ID, MARIA, "administrator", {"can_post_messages": True})
+    with time_machine.travel(NOW, tick=True) as clock:
+        _, (row,) = await schedule(world, MARIA, "через 2 часа")
+        world.emu.set_member(CHANNEL_ID, MARIA, "member")
+        clock.move_to(datetime(2025, 3, 10, 14, 0, 5, tzinfo=MSK))
+        mark = world.emu.mark()
+        scheduler(world).wakeup()
+        note = await world.emu.wait_for_sent(chat_id=MARIA, since=mark)
+        assert note.text.startswith(f"Запланированный пост #{row['id']} не опубликован")
+        assert channel_posts(world) == []
+        await eventually(lambda: store.get_post(world.services.db, row["id"])["status"] == "failed")
