@@ -158,7 +158,7 @@ def _window(text: str, matches: list[tuple[int, int, str]], width: int) -> tuple
         distinct = {s for a, b, s in matches if a >= lo and b <= lo + width}
         if len(distinct) > best:
             best, best_start = len(distinct), lo
-    lo = best_start
+    lo = best_start if best_start > width // 4 else 0
     hi = min(len(text), lo + width)
     if hi == len(text):
         lo = max(0, hi - width)
