@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
@@ -193,9 +193,8 @@ async def votekick(message: Message, command: CommandObject, bot: Bot, services:
     except TargetError:
         await reply(message, t("mod_vote_usage"))
         return
-    user_id = message.from_user.id if message.from_user and not message.sender_chat else initiator.id
-    facts = (kit.store.eligibility(message.chat.id, user_id, is_present(member)) if member is not None
-             else Eligibility(initiator.id, False, None, 0))
+    facts = (kit.store.eligibility(message.chat.id, initiator.id, is_present(member)) if member is not None
+             else Eligibility(initiator.id, False, None, 0))  # not a person: refused before facts matter
     reason = (command.args or "").strip()[:300]
     result = kit.votes.start(chat_id=message.chat.id, initiator=initiator, initiator_facts=facts,
                              target=target.actor, now=now(), reason=reason,

@@ -9,7 +9,7 @@ import time_machine
 from bot.routers.moderation.votekick import VoteButton, sweep
 from bot.world import CHAT_ID, LOG_CHAT_ID
 
-from .conftest import chat, processed, said, text_of
+from .conftest import chat, said, text_of
 
 SPAMMER = 1006
 
@@ -227,3 +227,27 @@ async def test_anonymous_admin_and_channel_cannot_start_votes(world):
     emu.add_channel(-1008888, "Someone's channel")
     chan = await said(world, 1002, "/votekick", reply_to=bad.message_id, sender_chat_id=-1008888)
     assert "не от канала" in text_of(chan)
+
+
+async def test_admin_commands_on_a_vote(world):
+    emu = world.emu
+    bad, poll = await start_vote(world)
+    denied = await said(world, 1002, "/cancelvote", reply_to=poll.message_id)
+    assert "для администраторов" in text_of(denied)
+    mark = emu.mark()
+    emu.send_message(CHAT_ID, 101, "/decide keep", reply_to=bad.message_id)
+    closed = await emu.wait_for_sent(lambda m: "решил оставить" in text_of(m), chat_id=CHAT_ID, since=0)
+    assert "Maria" in text_of(closed) and not emu.calls("banChatMember")
+    assert world.services.extras["moderation"].votes.get(1).status == "decided"
+
+
+async def test_vote_outcome_is_configurable(make_world):
+    async with make_world(votekick_threshold=2, votekick_outcome="mute 1h") as world:
+        emu = world.emu
+        await chat(world, 1002, 3)
+        bad, poll = await start_vote(world)
+        assert "не может писать 1 час" in text_of(poll)
+        await press(world, poll, 1002, "kick")
+        mute = await emu.wait_for_call("restrictChatMember", since=0)
+        assert mute["user_id"] == SPAMMER and abs(int(mute["until_date"]) - (time.time() + 3600)) < 60
+        assert emu.member(CHAT_ID, SPAMMER).status == "restricted" and not emu.calls("banChatMember")
