@@ -11,6 +11,7 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
+from apscheduler.events import EVENT_JOB_MISSED
 from aiogram.types import Message, TelegramObject
 
 from bot.routers.content import digest, events, jobs, papers, posting, stats
@@ -50,6 +51,7 @@ async def on_startup(bot: Bot, services: Services) -> None:
     if not scheduler.running:
         scheduler.start()
     jobs.set_runtime(bot, services)
+    scheduler.add_listener(jobs.on_missed, EVENT_JOB_MISSED)
     schedule_digest(scheduler, services.settings)
     try:
         # announcements that reached the archive without the hook (an import) get reminders too
@@ -58,7 +60,8 @@ async def on_startup(bot: Bot, services: Services) -> None:
         found = await events.in_thread(services, lambda archive: events.extract_events(archive, tz, since=since))
         events.sync_channel_events(services, found)
         events.reschedule_all(services)
-        posting.reconcile(services)
+        for post_id in posting.reconcile(services):
+            await posting.missed(bot, services, post_id)
     except Exception:  # noqa: BLE001 - a bad row must not keep the bot from starting
         log.exception("content: reconciling scheduled work failed")
 

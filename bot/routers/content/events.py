@@ -119,12 +119,11 @@ def reschedule_all(services: Services, at: float | None = None) -> int:
     """At startup: make sure every active upcoming event has its pending reminders."""
     at = now() if at is None else at
     scheduler = scheduler_of(services)
+    pending = {int(j.id.split(":")[1]) for j in scheduler.get_jobs() if j.id.startswith("reminder:")}
     count = 0
     for row in store.events(services.db):
-        if row["starts_at"] and row["starts_at"] > at:
-            pending = {j.id for j in scheduler.get_jobs() if j.id.startswith(f"reminder:{row['id']}:")}
-            if not pending:
-                count += len(schedule_reminders(scheduler, row, services.settings.reminder_offsets, at))
+        if row["starts_at"] and row["starts_at"] > at and row["id"] not in pending:
+            count += len(schedule_reminders(scheduler, row, services.settings.reminder_offsets, at))
     return count
 
 

@@ -88,3 +88,15 @@ async def publish_scheduled(post_id: int) -> str:
 
     rt = runtime()
     return await publish_due(rt.bot, rt.services, post_id)
+
+
+def on_missed(event) -> None:
+    """Scheduler listener: a post job dropped as too late marks its post missed and tells the author."""
+    if RUNTIME is None or not str(event.job_id).startswith("post:"):
+        return
+    import asyncio
+
+    from bot.routers.content.posting import missed
+
+    rt = RUNTIME
+    asyncio.get_running_loop().create_task(missed(rt.bot, rt.services, int(event.job_id.split(":")[1])))

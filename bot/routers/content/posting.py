@@ -268,23 +268,32 @@ async def scheduled_command(message: Message, bot: Bot, services: Services, t) -
     await message.answer(text, reply_markup=markup, disable_web_page_preview=True)
 
 
-def reconcile(services: Services, at: float | None = None) -> dict[str, int]:
-    """At startup: every scheduled post has its job; ones too late to publish are marked missed."""
+def reconcile(services: Services, at: float | None = None) -> list[int]:
+    """At startup: every scheduled post has its job; returns the ids too late to publish."""
     from bot.routers.content.scheduler import POST_GRACE
 
     at = now() if at is None else at
     scheduler = scheduler_of(services)
     counts = {"rescheduled": 0, "missed": 0}
+    missing: list[int] = []
     for row in store.posts(services.db, "scheduled"):
         if scheduler.get_job(f"post:{row['id']}"):
             continue
         if row["publish_at"] + POST_GRACE < at:
-            store.move_post(services.db, row["id"], ("scheduled",), "missed")
             counts["missed"] += 1
+            missing.append(row["id"])
         else:
             schedule_post(scheduler, row["id"], row["publish_at"], services.settings.timezone)
             counts["rescheduled"] += 1
-    return counts
+    log.info("scheduled posts at startup: %s", counts)
+    return missing
+
+
+async def missed(bot: Bot, services: Services, post_id: int) -> None:
+    """A scheduled post whose time passed beyond the grace period (the bot was down too long)."""
+    row = store.get_post(services.db, post_id)
+    if row and store.move_post(services.db, post_id, ("scheduled",), "missed"):
+        await notify(bot, row["author_id"], Translator(row["lang"] or "ru")("post_missed", id=post_id))
 
 
 def build_router() -> Router:

@@ -61,6 +61,9 @@ async def test_new_stream_post_schedules_reminders_in_its_zone(world):
         assert job.next_run_time == datetime(2025, 3, 14, 17, 0, tzinfo=BERLIN)
         assert str(job.next_run_time.tzinfo) == "Europe/Berlin"
 
+        msg = await ask(world, ANNA, "/stream")
+        assert msg.text.startswith("Ближайший эфир:") and "11.03.2025 20:00 MSK" in msg.text
+
         msg = await ask(world, JOHN, "/events")
         assert msg.text.startswith("📅 Coming up")
         assert msg.text.index("RLHF") < msg.text.index("Mamba")

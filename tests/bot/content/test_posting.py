@@ -185,3 +185,18 @@ async def test_scheduled_post_is_held_back_when_the_author_lost_the_right(world)
         assert note.text.startswith(f"Запланированный пост #{row['id']} не опубликован")
         assert channel_posts(world) == []
         await eventually(lambda: store.get_post(world.services.db, row["id"])["status"] == "failed")
+
+
+async def test_a_post_missed_while_the_bot_was_down_is_not_published_late(world):
+    with time_machine.travel(NOW, tick=True) as clock:
+        _, (row,) = await schedule(world, OWNER, "сегодня 13:00")
+        await world.stop_bot()
+        clock.move_to(datetime(2025, 3, 12, 13, 0, tzinfo=MSK))  # two days later, beyond the grace time
+        mark = world.emu.mark()
+        await world.start_bot()
+        note = await world.emu.wait_for_sent(chat_id=OWNER, since=mark)
+        assert note.text.startswith(f"Запланированный пост #{row['id']} не опубликован: я был недоступен")
+        assert store.get_post(world.services.db, row["id"])["status"] == "missed"
+        assert scheduler(world).get_job(f"post:{row['id']}") is None
+        assert channel_posts(world) == []
+        assert [m.text for m in world.emu.sent(OWNER)].count(note.text) == 1
