@@ -11,8 +11,8 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
-from apscheduler.events import EVENT_JOB_MISSED
 from aiogram.types import Message, TelegramObject
+from apscheduler.events import EVENT_JOB_MISSED
 
 from bot.routers.content import digest, events, jobs, papers, posting, stats
 from bot.routers.content.migrations import content_migrations

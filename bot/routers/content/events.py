@@ -17,7 +17,7 @@ from aiogram.types import Message
 from archive.events import (LIVE_KINDS, Event, WhenError, events_from_posts, extract_events, next_stream,
                             open_surveys, parse_when, split_when, upcoming)
 from archive.models import Post
-from bot.i18n import Translator
+from bot.i18n import DEFAULT_LANG, Translator
 from bot.routers.content import store
 from bot.routers.content.common import esc, in_thread, is_chat_admin, link, now, when_text
 from bot.routers.content.scheduler import event_of_row, schedule_reminders, unschedule_reminders
@@ -306,8 +306,6 @@ async def event_cancel(message: Message, rest: str, services: Services, t) -> No
 
 def chat_translator(lang: str | None = None) -> Translator:
     """Messages into the community chat are in the default language."""
-    from bot.i18n import DEFAULT_LANG
-
     return Translator(lang or DEFAULT_LANG)
 
 

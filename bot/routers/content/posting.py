@@ -26,7 +26,7 @@ from archive.events import WhenError, parse_when
 from archive.store import post_url
 from bot.i18n import Translator
 from bot.routers.content import store
-from bot.routers.content.common import can_post_to_channel, esc, link, now, when_text
+from bot.routers.content.common import can_post_to_channel, esc, now, when_text
 from bot.routers.content.events import WHEN_EXAMPLES, on_channel_post, scheduler_of
 from bot.routers.content.scheduler import schedule_post, unschedule_post
 from bot.routers.ingest import to_incoming

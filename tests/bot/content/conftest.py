@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 import pytest_asyncio
 
 from archive.embeddings import FakeEmbedder
