@@ -172,3 +172,18 @@ async def test_bad_dates_are_answered_helpfully(world):
         reply = await ask(world, JOHN, "/event add someday Paper reading", chat_id=CHAT_ID)
         assert reply.text.startswith("I could not read that time")
         assert store.events(world.services.db) == []
+
+
+async def test_survey_lists_open_surveys_until_their_deadline(world):
+    with time_machine.travel(NOW, tick=True) as clock:
+        assert (await ask(world, ANNA, "/survey")).text == "Открытых опросов сейчас нет."
+        post = world.emu.post_to_channel(
+            CHANNEL_ID, "Запустили опрос про зарплаты в ML. Пройдите анкету до 20 марта: https://forms.gle/abc123")
+        await eventually(lambda: world.services.archive.get(CHANNEL_ID, post.message_id))
+        msg = await ask(world, JOHN, "/survey")
+        assert msg.text.startswith("📋 Open surveys")
+        assert "until 20.03.2025 23:59 MSK" in msg.text
+        links = {e.extract_from(msg.text): e.url for e in msg.entities if e.type == "text_link"}
+        assert links["Link"] == "https://forms.gle/abc123"
+        clock.move_to(datetime(2025, 3, 21, 12, 0, tzinfo=MSK))
+        assert (await ask(world, ANNA, "/survey")).text == "Открытых опросов сейчас нет."
