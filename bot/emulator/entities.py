@@ -69,7 +69,7 @@ def parse_html(source: str) -> tuple[str, list[MessageEntity]]:
             if not closing:
                 if name not in _SIMPLE:
                     raise _fail(f'Unsupported start tag "{name}" at byte offset {offset}')
-                parsed = {a.group(1).lower(): next((g for g in a.groups()[1:] if g is not None), "")
+                parsed = {a.group(1).lower(): _html.unescape(next((g for g in a.groups()[1:] if g is not None), ""))
                           for a in _ATTR.finditer(attrs)}
                 stack.append((name, parsed, pos16))
             else:
