@@ -17,7 +17,7 @@ from bot.settings import OFFICIAL_API, Settings
 
 log = logging.getLogger(__name__)
 
-MENU = ("start", "help", "search", "rules")
+MENU = ("search", "papers", "stream", "events", "digest", "rules", "report", "votekick", "help", "start")
 # Updates we ask for beyond what handlers imply: reactions and member changes are opt-in.
 EXTRA_UPDATES = ["message_reaction_count", "chat_member", "my_chat_member"]
 

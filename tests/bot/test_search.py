@@ -142,8 +142,9 @@ async def test_restart_keeps_archive_and_paging(world):
 async def test_startup_registers_menus_in_two_languages(world):
     ru = world.emu.commands()
     en = world.emu.commands(language_code="en")
-    assert [c.command for c in ru] == ["start", "help", "search", "rules"]
-    assert ru[2].description == "Поиск по каналу" and en[2].description == "Search the channel"
+    assert [c.command for c in ru][:3] == ["search", "papers", "stream"]
+    assert ru[0].description == "Поиск по каналу" and en[0].description == "Search the channel"
+    assert len(ru) == len(en) == 10
 
 
 async def test_rules_are_the_published_ones(world):
