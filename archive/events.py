@@ -73,7 +73,8 @@ _DATE_ISO = re.compile(
     r"(?<![\w\-.])(?P<y>20\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)"
     r"(?:[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?P<off>Z|[+-][0-2]\d:?[0-5]\d)?)?(?![\w\-])")
 _DATE_NUM = re.compile(r"(?<![\w.:/])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)(?:\.(?P<y>20\d\d|\d\d))?(?![\w:/]|\.\d)")
-_RELATIVE = re.compile(r"(?<!\w)(?P<w>послезавтра|завтра|сегодня|today|tonight|tomorrow)(?!\w)", re.I)
+_RELATIVE = re.compile(
+    r"(?<!\w)(?P<w>послезавтра|позавчера|завтра|вчера|сегодня|today|tonight|tomorrow|yesterday)(?!\w)", re.I)
 _WEEKDAYS = {"понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
              "воскресень": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
              "saturday": 5, "sunday": 6, "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -184,7 +185,8 @@ def _find_day(text: str, base: Date, with_relative: bool = True) -> tuple[Date |
         return None, None
     m = _RELATIVE.search(text)
     if m:
-        shift = {"сегодня": 0, "today": 0, "tonight": 0, "завтра": 1, "tomorrow": 1, "послезавтра": 2}
+        shift = {"сегодня": 0, "today": 0, "tonight": 0, "завтра": 1, "tomorrow": 1, "послезавтра": 2,
+                 "вчера": -1, "yesterday": -1, "позавчера": -2}
         return base + timedelta(days=shift[m["w"].lower()]), m.span()
     m = _WEEKDAY.search(text)
     if m:

@@ -146,6 +146,8 @@ def test_parse_when_rest_is_the_title():
     ("", "empty", "Examples"),
     ("когда-нибудь потом", "unparsed", "Cannot read a time"),
     ("2024-07-01 10:00", "past", "in the past"),
+    ("вчера 10:00", "past", "in the past"),
+    ("yesterday 10am", "past", "in the past"),
     ("1 августа", "unparsed", "add a time"),
 ])
 def test_parse_when_bad_inputs_explain(text, code, says):
