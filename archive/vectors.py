@@ -227,6 +227,7 @@ class VectorIndex:
         self.dim = dim
         self._lock = threading.Lock()
         self._state: tuple[int, int] | None = None
+        self.loads = 0  # full loads, for tests and stats
         self._clear()
 
     def _clear(self) -> None:
@@ -239,7 +240,6 @@ class VectorIndex:
         self._last_passage_rowid = 0
         self._last_vector_rowid = 0
         self._loaded: set[int] = set()
-        self.loads = 0  # full loads, for tests and stats
 
     def __len__(self) -> int:
         return self._n
@@ -265,6 +265,14 @@ class VectorIndex:
             if self._state is None or current[1] != self._state[1]:
                 self._clear()
                 self.loads += 1
+                # size the matrix once: growing it while loading would briefly hold two copies
+                rows = db.execute(
+                    "SELECT COUNT(*) FROM passages p JOIN embeddings e ON e.model = p.model "
+                    "AND e.text_hash = p.text_hash WHERE p.model = ?", [self.model]).fetchone()[0]
+                dim = db.execute("SELECT MAX(dim) FROM embeddings WHERE model = ?", [self.model]).fetchone()[0]
+                if rows and dim:
+                    self.dim = self.dim or dim
+                    self._reserve(rows + max(1024, rows // 50))
             self._load(db)
             self._state = current
         return True
@@ -294,6 +302,12 @@ class VectorIndex:
                 self._append(vectors.reshape(len(rows), self.dim), rows)
                 self._loaded.update(r[0] for r in rows)
         self._last_passage_rowid, self._last_vector_rowid = last_p, last_e
+
+    def _reserve(self, capacity: int) -> None:
+        self._matrix = np.empty((capacity, self.dim), dtype=np.float32)
+        self._post = np.zeros(capacity, dtype=np.int64)
+        self._idx = np.zeros(capacity, dtype=np.int32)
+        self._date = np.zeros(capacity, dtype=np.int64)
 
     def _append(self, vectors: np.ndarray, rows: list) -> None:
         need = self._n + len(rows)
