@@ -223,13 +223,18 @@ def make_snippet(text: str, query: str, width: int = SNIPPET_CHARS,
 def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset: int = 0,
            since=None, until=None, hashtag: str | None = None, embedder=None,
            index: VectorIndex | None = None, depth: int | None = None,
-           weights: dict[str, float] | None = None, fusion: str = FUSION) -> SearchPage:
+           weights: dict[str, float] | None = None, fusion: str = FUSION,
+           min_dense_score: float | None = None) -> SearchPage:
     """Search posts; `since`/`until` are unix seconds or dates (until exclusive).
 
     mode "fts" needs nothing else; "dense" needs an embedder; "hybrid" fuses both and
     falls back to full text (with a warning) when there is no embedder or no vectors.
     `index` should be a long-lived VectorIndex (refreshed here); without one a
     temporary index is loaded, which is slow for big archives.
+    Dense search always has nearest neighbours, even for gibberish; `min_dense_score`
+    (a cosine, model-specific) drops dense-only hits below it. Each hit's `ranks` says
+    which lists found it ("fts" present = the words matched).
+    A query with no words but a filter (hashtag, dates) lists the matching posts, newest first.
     """
     started = time.perf_counter()
     if mode not in MODES:
@@ -243,11 +248,13 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
     warnings: list[str] = []
     page = SearchPage(query=query, mode=mode, hits=[], total=0, offset=offset, limit=limit,
                       model=getattr(embedder, "name", None), timings=timings, warnings=warnings)
+    where, params = archive.filter_sql(since_ts, until_ts, hashtag)
+    filtered = since_ts is not None or until_ts is not None or bool(hashtag)
+    if not fts.words(query) and filtered:
+        return _listing(archive, page, since_ts, until_ts, hashtag, started)
     if not query.strip():
         timings["total"] = (time.perf_counter() - started) * 1000
         return page
-    where, params = archive.filter_sql(since_ts, until_ts, hashtag)
-    filtered = since_ts is not None or until_ts is not None or bool(hashtag)
 
     fts_ids: list[int] = []
     fts_scores: dict[int, float] = {}
@@ -294,6 +301,9 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
                 dense = index.search(qvec, k=depth, since=since_ts, until=until_ts, post_ids=allowed)
                 timings["vector"] = (time.perf_counter() - t) * 1000
 
+    if min_dense_score is not None:
+        lexical = set(fts_ids)
+        dense = [h for h in dense if h.score >= min_dense_score or h.post_id in lexical]
     t = time.perf_counter()
     best_passage = {h.post_id: h.passage_idx for h in dense}
     if mode == "fts" or not dense:
@@ -328,6 +338,22 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
             snippet_html=rich, url=post.url, hashtags=post.hashtags, ranks=ranks))
     timings["fetch"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
+    return page
+
+
+def _listing(archive, page: SearchPage, since, until, hashtag, started: float) -> SearchPage:
+    """Filter-only search: the matching posts, newest first."""
+    t = time.perf_counter()
+    where, params = archive.filter_sql(since, until, hashtag)
+    page.total = archive.db.execute(f"SELECT COUNT(*) FROM posts WHERE {where}", params).fetchone()[0]
+    for post in archive.posts(since, until, hashtag, limit=page.limit, offset=page.offset):
+        plain, rich = make_snippet(post.text, "")
+        page.hits.append(SearchHit(
+            post_id=post.id, message_id=post.message_id, channel_id=post.channel_id, score=0.0,
+            title=post.title, date=post.date, snippet=plain, snippet_html=rich, url=post.url,
+            hashtags=post.hashtags, ranks={}))
+    page.timings["fetch"] = (time.perf_counter() - t) * 1000
+    page.timings["total"] = (time.perf_counter() - started) * 1000
     return page
 
 
@@ -372,7 +398,8 @@ class SearchService:
     for `load_embedder` (None: $KEEPER_EMBEDDING_MODEL, else "offline").
     """
 
-    def __init__(self, archive=None, embedder=None, *, model: str | None = None):
+    def __init__(self, archive=None, embedder=None, *, model: str | None = None,
+                 min_dense_score: float | None = None):
         """`archive`: an Archive (used as is in the thread that made the service) or a
         database path (None: $KEEPER_DB / ./data/keeper.db); other threads open their
         own connection to the same file."""
@@ -386,6 +413,7 @@ class SearchService:
         else:
             self.db_path = str(archive or default_path())
         self._model_name = model
+        self.min_dense_score = min_dense_score
         self._embedder = embedder
         self._index: VectorIndex | None = VectorIndex(embedder.name) if embedder else None
         self._local = threading.local()
@@ -433,6 +461,7 @@ class SearchService:
     def search(self, query: str, **options) -> SearchPage:
         mode = options.pop("mode", "hybrid")
         embedder = self.load() if mode in ("dense", "hybrid") else self._embedder
+        options.setdefault("min_dense_score", self.min_dense_score)
         return search(self.archive(), query, mode=mode, embedder=embedder, index=self._index, **options)
 
     def ingest(self, post):

@@ -155,3 +155,19 @@ def test_service_lazy_model_and_ingest(tmp_path):
     assert not lazy.loaded
     assert lazy.search("гиперсети", mode="fts").hits and not lazy.loaded
     assert lazy.search("гиперсети").hits[0].message_id == 1801 and lazy.loaded
+
+
+def test_filter_only_lists_posts_newest_first(sample_archive, real_embedder, index):
+    page = search(sample_archive, "", hashtag="paperwatch", embedder=real_embedder, index=index)
+    assert ids(page) == [1703]
+    page = search(sample_archive, "#", since=dt.date(2024, 8, 10), embedder=real_embedder, index=index)
+    assert ids(page) == [1726, 1725, 1724]
+
+
+def test_dense_floor_drops_noise_only(sample_archive, real_embedder, index):
+    noise = search(sample_archive, "qwertyuiop", embedder=real_embedder, index=index)
+    assert noise.hits and all("fts" not in h.ranks for h in noise.hits)  # nearest neighbours only
+    floored = search(sample_archive, "qwertyuiop", embedder=real_embedder, index=index, min_dense_score=0.3)
+    assert floored.hits == []
+    kept = search(sample_archive, "leakage", embedder=real_embedder, index=index, min_dense_score=0.3)
+    assert ids(kept) == [1726]
