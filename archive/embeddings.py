@@ -40,6 +40,20 @@ _PROMPTS = (
 )
 
 
+# Below these cosine similarities a dense-only hit is noise for the model family
+# (MiniLM: gibberish peaks near 0.22 on the sample; e5 compresses scores near 0.7-0.9).
+SIMILARITY_FLOORS = (
+    ("all-MiniLM-L6-v2", 0.25),
+    ("multilingual-e5", 0.80),
+    ("fake", 0.2),
+)
+
+
+def similarity_floor(model_name: str) -> float | None:
+    """The default minimum dense score for a model, or None when unknown."""
+    return next((floor for key, floor in SIMILARITY_FLOORS if key in model_name), None)
+
+
 class ModelLoadError(RuntimeError):
     """The embedding model could not be loaded; the message says what to set."""
 

@@ -418,6 +418,8 @@ class SearchService:
         self._index: VectorIndex | None = VectorIndex(embedder.name) if embedder else None
         self._local = threading.local()
         self._load_lock = threading.Lock()
+        # Writers are serialised: album parts and passages must not race each other.
+        self._write_lock = threading.RLock()
         self.last_error: str | None = None
 
     def archive(self):
@@ -461,6 +463,9 @@ class SearchService:
     def search(self, query: str, **options) -> SearchPage:
         mode = options.pop("mode", "hybrid")
         embedder = self.load() if mode in ("dense", "hybrid") else self._embedder
+        if self.min_dense_score is None and embedder is not None:
+            from archive.embeddings import similarity_floor
+            options.setdefault("min_dense_score", similarity_floor(embedder.name))
         options.setdefault("min_dense_score", self.min_dense_score)
         return search(self.archive(), query, mode=mode, embedder=embedder, index=self._index, **options)
 
@@ -471,15 +476,17 @@ class SearchService:
         by full text only, and `keeper reindex` encodes it later.
         """
         from archive.embeddings import ModelLoadError
-        result = self.archive().write(post)
-        if result.status != "unchanged":
-            try:
-                self.embed_pending()
-            except ModelLoadError as exc:
-                self.last_error = str(exc)
+        with self._write_lock:
+            result = self.archive().write(post)
+            if result.status != "unchanged":
+                try:
+                    self.embed_pending()
+                except ModelLoadError as exc:
+                    self.last_error = str(exc)
         return result
 
     def embed_pending(self, progress: bool = False) -> int:
         """Split and encode new or edited posts; the index picks them up on the next search."""
         from archive.vectors import embed_pending
-        return embed_pending(self.archive(), self.load(), progress=progress)
+        with self._write_lock:
+            return embed_pending(self.archive(), self.load(), progress=progress)
