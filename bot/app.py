@@ -9,7 +9,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
-from bot.i18n import I18nMiddleware, translate
+from bot.i18n import I18nMiddleware, lang_of, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter
 from bot.routers import content, inline, ingest, moderation, search, start
 from bot.services import Services
@@ -49,9 +49,21 @@ def build_dispatcher(services: Services) -> Dispatcher:
     return dp
 
 
-async def on_error(event: ErrorEvent) -> bool:
-    """A failing handler is logged with its update id; the bot keeps going."""
-    log.error("update %s failed: %r", event.update.update_id, event.exception, exc_info=event.exception)
+async def on_error(event: ErrorEvent, bot: Bot) -> bool:
+    """A failing handler is logged with its update id, the person is told; the bot keeps going."""
+    update = event.update
+    log.error("update %s failed: %r", update.update_id, event.exception, exc_info=event.exception)
+    message = update.message or (update.callback_query.message if update.callback_query else None)
+    user = (update.message.from_user if update.message else
+            update.callback_query.from_user if update.callback_query else None)
+    text = translate("error_generic", lang_of(user))
+    try:
+        if update.callback_query:
+            await bot.answer_callback_query(update.callback_query.id, text, show_alert=True)
+        elif message is not None:
+            await bot.send_message(message.chat.id, text, reply_to_message_id=message.message_id)
+    except Exception as exc:  # noqa: BLE001 - telling the user is best effort
+        log.warning("could not report the failure of update %s: %r", update.update_id, exc)
     return True
 
 

@@ -32,10 +32,10 @@ def make_services(settings: Settings, embedder=None) -> Services:
     return Services(settings=settings, archive=archive, searcher=searcher)
 
 
-async def run_polling(bot: Bot, dp: Dispatcher) -> None:
+async def run_polling(bot: Bot, dp: Dispatcher, handle_signals: bool = True) -> None:
     # Drop the backlog: a bot that was down must not answer stale commands.
     await bot.delete_webhook(drop_pending_updates=True)
-    await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=True)
+    await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=handle_signals)
 
 
 def webhook_app(bot: Bot, dp: Dispatcher, secret: str | None) -> web.Application:

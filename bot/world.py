@@ -90,12 +90,11 @@ class LocalWorld:
         emu.set_member(CHANNEL_ID, 100, "creator", joined_at=joined)
 
     def settings(self) -> Settings:
-        return Settings(
-            _env_file=None, bot_token=TOKEN, telegram_api=self.emu.base_url,
-            channel_id=CHANNEL_ID, channel_username="boris_again", chat_id=CHAT_ID,
-            log_chat_id=LOG_CHAT_ID, db=self.db_path, search_throttle_seconds=0,
-            **self.settings_overrides,
-        )
+        values = dict(
+            bot_token=TOKEN, telegram_api=self.emu.base_url, channel_id=CHANNEL_ID,
+            channel_username="boris_again", chat_id=CHAT_ID, log_chat_id=LOG_CHAT_ID,
+            db=self.db_path, search_throttle_seconds=0)
+        return Settings(_env_file=None, **{**values, **self.settings_overrides})
 
     async def start_bot(self) -> None:
         """Start (or restart) the bot process part; the emulator and database persist."""

@@ -106,3 +106,67 @@ async def test_send_limiter_keeps_a_group_under_twenty_per_minute():
     assert len(slept) == 1 and slept[0] == pytest.approx(60.0)
     await limiter.acquire(555)  # a private chat is only under the overall limit
     assert len(slept) == 1
+
+
+async def test_a_failing_handler_is_reported_and_the_bot_keeps_going(tmp_path, caplog):
+    class BrokenSearch:
+        def search(self, *args, **kwargs):
+            raise RuntimeError("index exploded")
+
+    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
+        world.services.searcher = BrokenSearch()
+        mark = world.emu.mark()
+        world.emu.send_message(CHAT_ID, ANNA, "/search leakage")
+        reply = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark, timeout=10)
+        assert reply.text == "Что-то пошло не так. Попробуйте ещё раз чуть позже."
+        assert any("failed" in r.message and "index exploded" in r.message for r in caplog.records)
+        mark = world.emu.mark()
+        world.emu.send_message(CHAT_ID, ANNA, "/rules")
+        assert "Не будь мудаком" in (await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)).text
+
+
+async def test_search_throttle_answers_too_fast_repeats(tmp_path):
+    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder(), search_throttle_seconds=30) as world:
+        first = world.emu.mark()
+        world.emu.send_message(ANNA, ANNA, "/search leakage")
+        await world.emu.wait_for_sent(chat_id=ANNA, since=first)
+        second = world.emu.mark()
+        world.emu.send_message(ANNA, ANNA, "/search leakage")
+        reply = await world.emu.wait_for_sent(chat_id=ANNA, since=second)
+        assert reply.text.startswith("Не так быстро")
+
+
+async def test_missing_rights_are_named_at_start(tmp_path):
+    from bot.app import missing_rights
+
+    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
+        world.emu.set_bot_rights(CHAT_ID, can_delete_messages=True)
+        problems = await missing_rights(world.bot, world.services.settings)
+        assert problems == [f"in the chat {CHAT_ID} I lack: can_restrict_members, can_pin_messages"]
+
+
+async def test_polling_drops_the_stale_backlog(tmp_path):
+    import asyncio
+
+    from bot.runner import run_polling
+
+    world = LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder())
+    await world.emu.start()
+    world.populate()
+    world.emu.send_message(ANNA, ANNA, "/help")  # sent while the bot was down
+    services = make_services(world.settings(), FakeEmbedder())
+    bot, dp = create_bot(world.settings()), build_dispatcher(services)
+    task = asyncio.create_task(run_polling(bot, dp, handle_signals=False))
+    try:
+        await world.emu.wait_for_call("getUpdates", since=0, timeout=10)
+        mark = world.emu.mark()
+        world.emu.send_message(ANNA, ANNA, "/rules")
+        reply = await world.emu.wait_for_sent(chat_id=ANNA, since=mark, timeout=10)
+        assert "Не будь мудаком" in reply.text
+        assert [m.text.split()[0] for m in world.emu.sent(ANNA)] == [reply.text.split()[0]]
+    finally:
+        await dp.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await bot.session.close()
+        services.close()
+        await world.emu.stop()
