@@ -204,6 +204,50 @@ def stats(archive) -> dict:
 
 
 # -- the in-memory index -----------------------------------------------------------------
+_SCAN_BLOCK = 16_384
+
+
+def to_bfloat16(vectors: np.ndarray) -> np.ndarray:
+    """float32 -> bfloat16 bits (uint16), rounding to nearest even: half the memory.
+
+    A unit vector's cosines keep ~3 significant digits, far finer than the gaps that
+    matter for ranking (bench/retrieval.py scores the same as with float32).
+    """
+    bits = np.ascontiguousarray(vectors, dtype=np.float32).view(np.uint32)
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def from_bfloat16(bits: np.ndarray) -> np.ndarray:
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:  # the fake embedder needs no torch; numpy does the scan then
+        return None
+    return torch
+
+
+def scores_of(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Cosines of a float32 query against bfloat16 rows, as float32.
+
+    torch multiplies bfloat16 directly, about as fast as numpy's float32 matmul over
+    twice the bytes, but rounds the query and the results to bfloat16 (~0.001 off):
+    good for choosing candidates, which `VectorIndex.search` then rescores in float32.
+    Without torch, numpy widens blocks of rows to float32 (slower, exact).
+    """
+    torch = _torch()
+    if torch is not None and len(matrix):
+        rows = torch.from_numpy(matrix).view(torch.bfloat16)
+        q = torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)).to(torch.bfloat16)
+        return torch.mv(rows, q).float().numpy()
+    out = np.empty(len(matrix), dtype=np.float32)
+    for start in range(0, len(matrix), _SCAN_BLOCK):
+        np.matmul(from_bfloat16(matrix[start:start + _SCAN_BLOCK]), query, out=out[start:start + _SCAN_BLOCK])
+    return out
+
+
 @dataclass(frozen=True)
 class DenseHit:
     post_id: int
@@ -212,15 +256,15 @@ class DenseHit:
 
 
 class VectorIndex:
-    """All passage vectors of one model as one contiguous float32 matrix.
+    """All passage vectors of one model as one contiguous bfloat16 matrix (uint16 bits).
 
     `refresh(db)` is cheap when nothing changed (one query on vector_state); new vectors
-    are appended in place (capacity doubles), removals cause a full reload. Searching
+    are appended in place (capacity grows), removals cause a full reload. Searching
     is one matrix-vector product and a max over each post's passages. Safe to share
     between threads: readers take a consistent snapshot of (matrix, rows, n).
     """
 
-    _LOAD_CHUNK = 20_000
+    _LOAD_CHUNK = 4096  # rows of blobs held at once while loading
 
     def __init__(self, model: str, dim: int | None = None):
         self.model = model
@@ -232,14 +276,13 @@ class VectorIndex:
 
     def _clear(self) -> None:
         dim = self.dim or 1
-        self._matrix = np.zeros((0, dim), dtype=np.float32)
+        self._matrix = np.zeros((0, dim), dtype=np.uint16)
         self._post = np.zeros(0, dtype=np.int64)
         self._idx = np.zeros(0, dtype=np.int32)
         self._date = np.zeros(0, dtype=np.int64)
         self._n = 0
         self._last_passage_rowid = 0
         self._last_vector_rowid = 0
-        self._loaded: set[int] = set()
 
     def __len__(self) -> int:
         return self._n
@@ -249,7 +292,7 @@ class VectorIndex:
         return self._matrix.nbytes + self._post.nbytes + self._idx.nbytes + self._date.nbytes
 
     def matrix(self) -> np.ndarray:
-        """The live rows (a view; do not write to it)."""
+        """The live rows as bfloat16 bits (a view; do not write to it; see scores_of)."""
         return self._matrix[: self._n]
 
     def refresh(self, db) -> bool:
@@ -281,12 +324,12 @@ class VectorIndex:
         select = ("SELECT p.rowid, e.rowid, p.post_id, p.idx, posts.date, e.vector FROM passages p "
                   "JOIN embeddings e ON e.model = p.model AND e.text_hash = p.text_hash "
                   "JOIN posts ON posts.id = p.post_id WHERE p.model = ? AND ")
-        queries = [(select + "p.rowid > ?", self._last_passage_rowid)]
-        if self._n:  # vectors that arrived for passages stored earlier
-            queries.append((select + "e.rowid > ?", self._last_vector_rowid))
         last_p, last_e = self._last_passage_rowid, self._last_vector_rowid
-        for sql, since in queries:
-            cursor = db.execute(sql, [self.model, since])
+        queries = [(select + "p.rowid > ?", [last_p])]
+        if self._n:  # vectors that arrived for passages stored earlier (disjoint from the above)
+            queries.append((select + "p.rowid <= ? AND e.rowid > ?", [last_p, last_e]))
+        for sql, args in queries:
+            cursor = db.execute(sql, [self.model, *args])
             while True:
                 rows = cursor.fetchmany(self._LOAD_CHUNK)
                 if not rows:
@@ -295,16 +338,15 @@ class VectorIndex:
                 last_e = max(last_e, max(r[1] for r in rows))
                 if self._n == 0 and self.dim is None:
                     self.dim = len(rows[0][5]) // 4
-                rows = [r for r in rows if r[0] not in self._loaded and len(r[5]) == self.dim * 4]
+                rows = [r for r in rows if len(r[5]) == self.dim * 4]
                 if not rows:
                     continue
                 vectors = np.frombuffer(b"".join(r[5] for r in rows), dtype=np.float32)
-                self._append(vectors.reshape(len(rows), self.dim), rows)
-                self._loaded.update(r[0] for r in rows)
+                self._append(to_bfloat16(vectors.reshape(len(rows), self.dim)), rows)
         self._last_passage_rowid, self._last_vector_rowid = last_p, last_e
 
     def _reserve(self, capacity: int) -> None:
-        self._matrix = np.empty((capacity, self.dim), dtype=np.float32)
+        self._matrix = np.empty((capacity, self.dim), dtype=np.uint16)
         self._post = np.zeros(capacity, dtype=np.int64)
         self._idx = np.zeros(capacity, dtype=np.int32)
         self._date = np.zeros(capacity, dtype=np.int64)
@@ -314,8 +356,8 @@ class VectorIndex:
         if need > self._matrix.shape[0] or self._matrix.shape[1] != self.dim:
             capacity = max(need, int(self._matrix.shape[0] * 1.5), 1024)
             if self._matrix.shape[1] != self.dim:
-                self._matrix = np.zeros((0, self.dim), dtype=np.float32)
-            matrix = np.empty((capacity, self.dim), dtype=np.float32)
+                self._matrix = np.zeros((0, self.dim), dtype=np.uint16)
+            matrix = np.empty((capacity, self.dim), dtype=np.uint16)
             matrix[: self._n] = self._matrix[: self._n]
             post = np.zeros(capacity, dtype=np.int64)
             post[: self._n] = self._post[: self._n]
@@ -345,7 +387,7 @@ class VectorIndex:
         query = np.asarray(query, dtype=np.float32).reshape(-1)
         if query.shape[0] != matrix.shape[1]:
             raise ValueError(f"query has {query.shape[0]} dimensions, the index {matrix.shape[1]}")
-        scores = matrix @ query
+        scores = scores_of(matrix, query)
         mask = None
         if since is not None:
             mask = date >= since
@@ -364,8 +406,9 @@ class VectorIndex:
         take = min(len(scores), max(k * 4, 32))
         while True:
             top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
-            top = top[np.argsort(-scores[top], kind="stable")]
             top = top[scores[top] > -np.inf]
+            scores[top] = from_bfloat16(matrix[top]) @ query  # exact for the candidates
+            top = top[np.argsort(-scores[top], kind="stable")]
             # the first (best) row of each post, in score order: the max over its passages
             _, first = np.unique(post[top], return_index=True)
             best = top[np.sort(first)]
