@@ -10,10 +10,26 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from archive.query import parse_query
+from archive.query import Query, parse_query
 from bot.middlewares.throttle import Throttle
 from bot.render import results_html
 from bot.services import Services
+
+SHOWN_QUERY_CHARS = 100
+
+
+def asks_something(query: Query) -> bool:
+    """Words, a hashtag or a date filter (a filter alone lists posts); a bad date is answered too."""
+    return bool(query.text or query.hashtag or query.since or query.until or query.problems)
+
+
+def shown_query(raw: str) -> str:
+    """The query as echoed back: escaped, and cut short so a huge query does not flood the reply."""
+    raw = " ".join(raw.split())
+    if len(raw) > SHOWN_QUERY_CHARS:
+        raw = raw[:SHOWN_QUERY_CHARS].rstrip() + "…"
+    return html.escape(raw, quote=False)
+
 
 class SearchPage(CallbackData, prefix="sp"):
     qid: int
@@ -35,7 +51,7 @@ async def render_page(services: Services, raw: str, qid: int, page: int, t) -> t
         return t("search_bad_date", value=html.escape(query.problems[0])), None
     size = services.settings.search_page_size
     hits, has_next = await services.search(query, offset=page * size, limit=size)
-    shown = html.escape(raw.strip(), quote=False)
+    shown = shown_query(raw)
     if not hits:
         return t("search_nothing", query=shown), keyboard(qid, page, False, t)
     header = t("search_header", query=shown, first=page * size + 1, last=page * size + len(hits))
@@ -44,7 +60,7 @@ async def render_page(services: Services, raw: str, qid: int, page: int, t) -> t
 
 async def search_command(message: Message, command: CommandObject, services: Services, t, lang: str) -> None:
     raw = (command.args or "").strip()
-    if parse_query(raw).empty:
+    if not asks_something(parse_query(raw)):
         await message.reply(t("search_usage"))
         return
     user_id = message.from_user.id if message.from_user else 0

@@ -150,3 +150,27 @@ async def test_startup_registers_menus_in_two_languages(world):
 async def test_rules_are_the_published_ones(world):
     reply = await ask(world, "/rules")
     assert "Не будь мудаком" in reply.text
+
+
+async def test_a_date_filter_alone_lists_posts_and_a_bad_date_alone_is_explained(world):
+    reply = await ask(world, "/search since:2024-08-10", chat=ANNA)
+    html = html_of(world, reply)
+    assert "результаты" in reply.text and "t.me/boris_again/1726" in html
+    assert "t.me/boris_again/1701" not in html
+    reply = await ask(world, "/search since:garbage", chat=ANNA)
+    assert "Не понял дату" in reply.text and "garbage" in reply.text
+
+
+async def test_a_huge_query_is_echoed_short(world):
+    reply = await ask(world, "/search " + "attention " * 300, chat=ANNA)
+    assert len(reply.text) < 1000 and "attention…" in reply.text
+
+
+async def test_inline_results_show_no_highlight_markers_and_an_empty_query_gets_a_hint(world):
+    world.emu.inline_query(JOHN, "leakage")
+    answer = await world.emu.wait_for_call("answerInlineQuery")
+    assert answer["results"] and all("**" not in r["description"] for r in answer["results"])
+    mark = world.emu.mark()
+    world.emu.inline_query(JOHN, "")
+    answer = await world.emu.wait_for_call("answerInlineQuery", since=mark)
+    assert answer["results"] == [] and answer["button"]["text"] == "Type a query to search the channel"
