@@ -34,11 +34,11 @@ async def report(message: Message, bot: Bot, services: Services, t) -> None:
         return
     reported = message.reply_to_message or message
     lt = Translator(DEFAULT_LANG)
-    about = sender_html(reported) if message.reply_to_message else "—"
     link = message_link(message.chat, reported.message_id)
     quote = excerpt(reported)
-    lines = [lt("mod_report_head", reporter=sender_html(message), about=about),
-             lt("mod_report_link", link=link)]
+    head = (lt("mod_report_head", reporter=sender_html(message), about=sender_html(reported))
+            if message.reply_to_message else lt("mod_report_call", reporter=sender_html(message)))
+    lines = [head, lt("mod_report_link", link=link)]
     if quote:
         lines.append(f"<blockquote>{quote}</blockquote>")
     log_chat = kit.settings.log_chat_id

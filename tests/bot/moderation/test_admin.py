@@ -144,6 +144,14 @@ async def test_report_goes_to_the_log_chat_or_mentions_admins(world):
     assert "Maria" in text_of(answer) and "Boris" in text_of(answer)
 
 
+async def test_calling_admins_without_a_reply_says_who_calls_not_about_whom(world):
+    emu = world.emu
+    call = emu.send_message(CHAT_ID, 1001, "@admin тут спам в личке")
+    report = await emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=0)
+    assert text_of(report).startswith("🚩 Зовут админов: Anna") and "—" not in text_of(report)
+    assert f"/{call.message_id}" in emu.html_text(LOG_CHAT_ID, report.message_id)
+
+
 async def test_undo_a_warn_and_a_vote_kick(world):
     emu = world.emu
     target = emu.send_message(CHAT_ID, 1005, "x")
