@@ -7,6 +7,7 @@ answer briefly. Telegram refusals become one clear sentence, never a traceback.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -57,7 +58,7 @@ async def target_of(message: Message, command: CommandObject, bot: Bot, kit: Mod
 
 def split_duration(args: str) -> tuple[Duration | None, str, DurationError | None]:
     """Leading duration ("2 часа", "1h30m", "forever") and the rest (the reason).
-    A leading number that is not a duration is an error, not a reason."""
+    A leading number (signed too: "-5m") that is not a duration is an error, not a reason."""
     tokens = args.split()
     for n in (2, 1):
         if len(tokens) >= n:
@@ -65,7 +66,7 @@ def split_duration(args: str) -> tuple[Duration | None, str, DurationError | Non
                 return parse_duration(" ".join(tokens[:n])), " ".join(tokens[n:]), None
             except DurationError:
                 pass
-    if tokens and tokens[0][0].isdigit():
+    if tokens and re.match(r"[-+−]?\d", tokens[0]):
         try:
             parse_duration(tokens[0])
         except DurationError as exc:

@@ -34,6 +34,7 @@ async def test_bad_arguments_get_short_helpful_answers(world):
         ("/ban 99999999", None, "Не знаю пользователя 99999999"),
         ("/ban 10 spam", target.message_id, "укажите единицу"),
         ("/mute 10s", target.message_id, "меньше 30 секунд"),
+        ("/mute -5m", target.message_id, "Непонятен срок «-5m»"),  # not a forever mute for "-5m"
         ("/ban 400d", target.message_id, "больше 366 дней"),
         ("/ban 1d", admin_msg.message_id, "администратор"),
         ("/kick", None, "Кого?"),
