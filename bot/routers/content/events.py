@@ -244,6 +244,8 @@ async def event_command(message: Message, command: CommandObject, bot: Bot, serv
     action = action.lower()
     if action in ("add", "добавить"):
         await event_add(message, rest, user.id, services, t)
+    elif not rest.strip():  # "/event edit" alone: show how, not "no event with id ''"
+        await message.reply(t("event_usage", examples=WHEN_EXAMPLES))
     elif action in ("edit", "move", "изменить", "перенести"):
         await event_edit(message, rest, services, t)
     elif action in ("cancel", "отменить"):

@@ -160,6 +160,8 @@ async def test_bad_dates_are_answered_helpfully(world):
             "/event add завтра 19:00": "Не хватает названия",
             "/event edit 99 завтра 10:00": "Не нашёл активного события",
             "/event": "Команды для администраторов",
+            "/event edit": "Команды для администраторов",
+            "/event cancel": "Команды для администраторов",
         }
         for command, expected in cases.items():
             reply = await ask(world, ADMIN, command, chat_id=CHAT_ID)
