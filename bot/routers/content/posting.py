@@ -63,6 +63,20 @@ def draft_from(message: Message) -> dict | None:
     return {"kind": kind, "text": text, "entities": entities, "file_id": file_id}
 
 
+def draft_after_command(message: Message) -> dict | None:
+    """The draft typed right after the command ("/post Text"), its formatting kept; None if nothing."""
+    text = message.text or ""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2 or not parts[1].strip():
+        return None
+    rest = parts[1]
+    shift = len(text[:len(text) - len(rest)].encode("utf-16-le")) // 2
+    kept = [e.model_copy(update={"offset": e.offset - shift}) for e in message.entities or []
+            if e.offset >= shift]
+    entities = json.dumps([e.model_dump(exclude_none=True, mode="json") for e in kept], ensure_ascii=False)
+    return {"kind": "text", "text": rest, "entities": entities, "file_id": None}
+
+
 async def send_post(bot: Bot, chat_id: int, row: dict) -> Message:
     """Send a stored post as it was written: same text or caption, same entities."""
     entities = [MessageEntity.model_validate(e) for e in json.loads(row["entities"] or "[]")] or None
@@ -140,13 +154,24 @@ def preview_keyboard(post_id: int, t) -> InlineKeyboardMarkup:
     ]])
 
 
-async def post_command(message: Message, bot: Bot, services: Services, state: FSMContext, t) -> None:
+async def post_command(message: Message, bot: Bot, services: Services, state: FSMContext, t, lang: str) -> None:
     if not await can_post_to_channel(bot, services, message.from_user.id):
         await state.clear()
         await message.answer(t("post_not_admin"))
         return
+    draft = draft_after_command(message)
+    if draft is not None:  # "/post Text" is the draft itself
+        await state.clear()
+        await preview(message, bot, services, draft, t, lang)
+        return
     await state.set_state(PostDialog.content)
     await message.answer(t("post_send_content"))
+
+
+async def preview(message: Message, bot: Bot, services: Services, draft: dict, t, lang: str) -> None:
+    row = store.add_post(services.db, author_id=message.from_user.id, lang=lang, **draft)
+    await send_post(bot, message.chat.id, row)
+    await message.answer(t("post_preview", id=row["id"]), reply_markup=preview_keyboard(row["id"], t))
 
 
 async def cancel_command(message: Message, state: FSMContext, t) -> None:
@@ -164,9 +189,7 @@ async def post_content(message: Message, bot: Bot, services: Services, state: FS
         await message.answer(t("post_unsupported"))
         return
     await state.clear()
-    row = store.add_post(services.db, author_id=message.from_user.id, lang=lang, **draft)
-    await send_post(bot, message.chat.id, row)
-    await message.answer(t("post_preview", id=row["id"]), reply_markup=preview_keyboard(row["id"], t))
+    await preview(message, bot, services, draft, t, lang)
 
 
 async def _edit(callback: CallbackQuery, text: str, markup=None) -> None:
@@ -304,7 +327,8 @@ def build_router() -> Router:
     router.message.register(scheduled_command, Command("scheduled", "запланированные", ignore_case=True))
     router.message.register(cancel_command, Command("cancel", "отмена", ignore_case=True),
                             StateFilter(PostDialog.content, PostDialog.when))
-    router.message.register(post_content, StateFilter(PostDialog.content))
+    # other commands (/help, /search…) still work while the dialogue waits for the post
+    router.message.register(post_content, StateFilter(PostDialog.content), ~F.text.startswith("/"))
     router.message.register(post_when, StateFilter(PostDialog.when), F.text)
     router.callback_query.register(post_button, PostAction.filter())
     return router

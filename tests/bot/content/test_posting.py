@@ -200,3 +200,26 @@ async def test_a_post_missed_while_the_bot_was_down_is_not_published_late(world)
         assert scheduler(world).get_job(f"post:{row['id']}") is None
         assert channel_posts(world) == []
         assert [m.text for m in world.emu.sent(OWNER)].count(note.text) == 1
+
+
+async def test_post_with_text_after_the_command_is_the_draft_and_commands_still_work_meanwhile(world):
+    emu = world.emu
+    mark = emu.mark()
+    emu.send_message(OWNER, OWNER, "/post " + TEXT, entities=[
+        MessageEntity(type="bot_command", offset=0, length=5), MessageEntity(type="bold", offset=6, length=12)])
+    control = await emu.wait_for_sent(lambda m: m.reply_markup is not None, chat_id=OWNER, since=mark)
+    preview = emu.sent(OWNER)[-2]
+    assert preview.text == TEXT and preview.entities == BOLD
+    assert "✅ Опубликовать" in buttons(control)
+    # while the dialogue waits for a post, /help is help, not a draft
+    assert (await say(world, OWNER, "/post")).text.startswith("Пришлите пост")
+    assert "/search" in (await say(world, OWNER, "/help")).text
+    preview, control = await draft_content(world, OWNER, "Второй пост")
+    assert preview.text == "Второй пост" and "✅ Опубликовать" in buttons(control)
+
+
+async def draft_content(world, user_id: int, text: str):
+    mark = world.emu.mark()
+    world.emu.send_message(user_id, user_id, text)
+    control = await world.emu.wait_for_sent(lambda m: m.reply_markup is not None, chat_id=user_id, since=mark)
+    return world.emu.sent(user_id)[-2], control
