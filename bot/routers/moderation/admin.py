@@ -16,6 +16,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
+from bot.i18n import DEFAULT_LANG, Translator
 from bot.services import Services
 from moderation import Action, Actor, Duration, DurationError, Punishment, can_be_targeted, check, parse_duration
 
@@ -175,6 +176,14 @@ async def _lift(message, command, bot, services, t, what: str, action: Action) -
         await reply(message, t("mod_nothing_to_lift", name=res.name))
         return
     kind = "unban" if res.actor.target_kind == "chat" else what
+    member = res.member  # fresh; None for a channel
+    if kind == "unban" and member is not None and member.status != "kicked":
+        await reply(message, t("mod_not_banned", name=res.name))
+        return
+    if kind == "unmute" and member is not None and (
+            member.status != "restricted" or getattr(member, "can_send_messages", False)):
+        await reply(message, t("mod_not_muted", name=res.name))
+        return
     try:
         await lift(bot, message.chat.id, res.actor.id, res.actor.target_kind, kind)
     except TelegramAPIError as exc:
@@ -199,7 +208,8 @@ async def warn(message: Message, command: CommandObject, bot: Bot, services: Ser
     text = t("mod_done_warn", name=res.name, n=result.active, limit=result.limit) + reason_line(reason, t)
     if result.punishment is not None:
         done = await punish(message, bot, kit, t, actor, res, result.punishment,
-                            t("mod_warn_limit_reason", limit=result.limit), source="warn-limit")
+                            Translator(DEFAULT_LANG)("mod_warn_limit_reason", limit=result.limit),  # for the log
+                            source="warn-limit")
         if done is not None:
             text += "\n" + t("mod_warn_limit_reached", name=res.name, outcome=punishment_text(done, t))
     await reply(message, text)

@@ -28,11 +28,12 @@ async def mute_flooder(bot: Bot, kit: Moderation, message: Message, seconds: int
     except TelegramAPIError as exc:
         outcome = f"failed: {exc.message}"
         log.warning("flood mute of %s failed: %s", user.id, exc)
+    lt = Translator(DEFAULT_LANG)  # the log chat's language, whoever flooded
     await audit.record(bot, kit, chat_id=message.chat.id, actor_id=bot.id, actor_kind="bot",
-                       actor_name=t("mod_log_by_flood"), target_id=user.id, target_kind="user",
+                       actor_name=lt("mod_log_by_flood"), target_id=user.id, target_kind="user",
                        target_name=user_html(user), action="mute", source="flood", outcome=outcome,
-                       reason=t("mod_flood_reason", n=kit.flood.rule.max_messages,
-                                window=humanize(kit.flood.rule.window, t.lang)),
+                       reason=lt("mod_flood_reason", n=kit.flood.rule.max_messages,
+                                 window=humanize(kit.flood.rule.window, lt.lang)),
                        seconds=seconds)
     if outcome == "done":
         try:

@@ -115,6 +115,16 @@ async def test_flood_mutes_for_ten_minutes_without_swallowing_commands(make_worl
         assert emu.member(CHAT_ID, 1004).status == "member"
 
 
+async def test_an_english_flooder_gets_a_log_entry_in_one_language(make_world):
+    async with make_world(flood_messages=5) as world:
+        emu = world.emu
+        for i in range(6):
+            emu.send_message(CHAT_ID, 1003, f"spam {i}")
+        entry = await emu.wait_for_sent(lambda m: "Мут" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+        assert "Кто: антифлуд" in text_of(entry) and "Причина: больше 5 сообщений за 10 секунд" in text_of(entry)
+        assert "anti-flood" not in text_of(entry) and "messages in" not in text_of(entry)
+
+
 async def test_album_counts_once_and_admins_are_exempt(make_world):
     async with make_world(flood_messages=5) as world:
         emu = world.emu
@@ -166,3 +176,14 @@ async def test_undo_a_warn_and_a_vote_kick(world):
     q2 = emu.press_button(LOG_CHAT_ID, entry.message_id, 101, q.data, check=False)
     await emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == q2.id, since=0)
     assert emu.callback_answers[q2.id].text == "Уже отменено."
+
+
+async def test_unban_and_unmute_of_someone_free_say_so_and_log_nothing(world):
+    emu = world.emu
+    target = emu.send_message(CHAT_ID, 1005, "hi")
+    answer = await said(world, 101, "/unban", reply_to=target.message_id)
+    assert "не в бане" in text_of(answer) and "разбанен" not in text_of(answer)
+    answer = await said(world, 101, "/unmute", reply_to=target.message_id)
+    assert "и так может писать" in text_of(answer)
+    assert not emu.calls("unbanChatMember") and not emu.calls("restrictChatMember")
+    assert emu.sent(LOG_CHAT_ID) == [] and emu.member(CHAT_ID, 1005).status == "member"
