@@ -97,7 +97,7 @@ class Sandbox:
                 return True
             self.out(f"[{self.person.name} → {self.where(self.place)} #{sent.message_id}]")
             if not line.startswith("/") and self.place < 0 and "@admin" not in line.lower():
-                await self.show(mark, first_wait=2.0)  # chatter: the bot usually stays silent
+                await self.show(mark, first_wait=0.7)  # chatter: the bot usually stays silent
                 return True
         await self.show(mark)
         return True
