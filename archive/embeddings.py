@@ -148,19 +148,27 @@ class SentenceTransformerEmbedder:
         ids = self.model.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
         return [len(x) for x in ids]
 
-    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+    def _encode(self, texts: list[str], prefix: str, threads: int | None = None) -> np.ndarray:
         texts = [prefix + t for t in texts]
         with self._lock:
             self.calls += 1
             self.encoded += len(texts)
             if not texts:
                 return np.zeros((0, self.dim), dtype=np.float32)
-            vectors = self.model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
-                                        normalize_embeddings=True, show_progress_bar=False)
+            import torch
+            before = torch.get_num_threads()
+            torch.set_num_threads(threads or before)
+            try:
+                vectors = self.model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
+                                            normalize_embeddings=True, show_progress_bar=False)
+            finally:
+                torch.set_num_threads(before)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(list(texts), self.query_prefix)
+        # One short query gains nothing from more threads, and search runs full text
+        # beside it: a second torch thread would fight that for the core (slower p95).
+        return self._encode(list(texts), self.query_prefix, threads=1 if len(texts) == 1 else None)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), self.passage_prefix)

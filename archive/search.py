@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,9 @@ HIGHLIGHT = ("**", "**")  # the plain snippet's markers around matched words
 SNIPPET_CHARS = 240
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Query encoding and the vector scan run here while the caller's thread does the full-text
+# search (torch, numpy and SQLite release the GIL); SQLite stays in the caller's thread.
+_DENSE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keeper-dense")
 
 
 @dataclass(frozen=True)
@@ -256,22 +260,7 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
         timings["total"] = (time.perf_counter() - started) * 1000
         return page
 
-    fts_ids: list[int] = []
-    fts_scores: dict[int, float] = {}
-    if mode in ("fts", "hybrid"):
-        t = time.perf_counter()
-        try:
-            rows = fts.search(archive.db, _fts_query(query), limit=depth,
-                              post_ids_sql=f"SELECT id FROM posts WHERE {where}" if filtered else None,
-                              params=params if filtered else None)
-        except sqlite3.OperationalError as exc:  # never let a query string break search
-            rows = []
-            warnings.append(f"full-text search failed: {exc}")
-        fts_ids = [pid for pid, _ in rows]
-        fts_scores = dict(rows)
-        timings["fts"] = (time.perf_counter() - t) * 1000
-
-    dense: list[DenseHit] = []
+    dense_job = None
     if mode in ("dense", "hybrid"):
         if embedder is None:
             if mode == "dense":
@@ -290,16 +279,28 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
                     warnings.append(f"{lacking} posts have no vectors for model {embedder.name} "
                                     "yet: run `keeper reindex`")
             if len(index):
-                t = time.perf_counter()
-                qvec = embedder.encode_queries([query])[0]
-                timings["encode"] = (time.perf_counter() - t) * 1000
-                t = time.perf_counter()
                 allowed = None
                 if hashtag:
                     allowed = np.fromiter((r[0] for r in archive.db.execute(
                         f"SELECT id FROM posts WHERE {where}", params)), dtype=np.int64)
-                dense = index.search(qvec, k=depth, since=since_ts, until=until_ts, post_ids=allowed)
-                timings["vector"] = (time.perf_counter() - t) * 1000
+                dense_job = _DENSE.submit(_dense_search, embedder, index, query, depth,
+                                          since_ts, until_ts, allowed, timings)
+
+    fts_ids: list[int] = []
+    fts_scores: dict[int, float] = {}
+    if mode in ("fts", "hybrid"):
+        t = time.perf_counter()
+        try:
+            rows = fts.search(archive.db, _fts_query(query), limit=depth,
+                              post_ids_sql=f"SELECT id FROM posts WHERE {where}" if filtered else None,
+                              params=params if filtered else None)
+        except sqlite3.OperationalError as exc:  # never let a query string break search
+            rows = []
+            warnings.append(f"full-text search failed: {exc}")
+        fts_ids = [pid for pid, _ in rows]
+        fts_scores = dict(rows)
+        timings["fts"] = (time.perf_counter() - t) * 1000
+    dense: list[DenseHit] = dense_job.result() if dense_job else []
 
     if min_dense_score is not None:
         lexical = set(fts_ids)
@@ -339,6 +340,17 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
     timings["fetch"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
     return page
+
+
+def _dense_search(embedder, index: VectorIndex, query: str, depth: int, since, until,
+                  allowed, timings: dict[str, float]) -> list[DenseHit]:
+    t = time.perf_counter()
+    qvec = embedder.encode_queries([query])[0]
+    timings["encode"] = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    hits = index.search(qvec, k=depth, since=since, until=until, post_ids=allowed)
+    timings["vector"] = (time.perf_counter() - t) * 1000
+    return hits
 
 
 def _listing(archive, page: SearchPage, since, until, hashtag, started: float) -> SearchPage:
