@@ -134,6 +134,10 @@ async def kick(message: Message, command: CommandObject, bot: Bot, services: Ser
     if res.actor.target_kind == "chat":
         await reply(message, t("mod_channel_ban_only"))
         return
+    if res.member is not None and res.member.status in ("kicked", "left"):
+        # A kick is ban + unban: on someone already out it would lift their ban.
+        await reply(message, t("mod_not_in_chat", name=res.name))
+        return
     done = await punish(message, bot, kit, t, actor, res, Punishment("kick"), res.args)
     if done:
         await reply(message, t("mod_done_kick", name=res.name) + reason_line(res.args, t))

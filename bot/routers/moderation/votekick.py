@@ -211,7 +211,8 @@ async def votekick(message: Message, command: CommandObject, bot: Bot, services:
         kit.db.execute(
             "INSERT OR REPLACE INTO mod_vote_meta (vote_id, lang, target_name, initiator_name, link)"
             " VALUES (?, ?, ?, ?, ?)",
-            [vote.id, lang, target.name, user_link(message.from_user.id, message.from_user.full_name), link])
+            # The vote is public and outlives its initiator's interest: the chat's language.
+            [vote.id, DEFAULT_LANG, target.name, user_link(message.from_user.id, message.from_user.full_name), link])
     text, markup = render_vote(kit, vote)
     try:
         sent = await message.answer(text, reply_markup=markup, disable_web_page_preview=True)

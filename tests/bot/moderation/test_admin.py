@@ -182,8 +182,18 @@ async def test_unban_and_unmute_of_someone_free_say_so_and_log_nothing(world):
     emu = world.emu
     target = emu.send_message(CHAT_ID, 1005, "hi")
     answer = await said(world, 101, "/unban", reply_to=target.message_id)
-    assert "не в бане" in text_of(answer) and "разбанен" not in text_of(answer)
+    assert "не в бане" in text_of(answer) and "бан снят" not in text_of(answer)
     answer = await said(world, 101, "/unmute", reply_to=target.message_id)
     assert "и так может писать" in text_of(answer)
     assert not emu.calls("unbanChatMember") and not emu.calls("restrictChatMember")
     assert emu.sent(LOG_CHAT_ID) == [] and emu.member(CHAT_ID, 1005).status == "member"
+
+
+async def test_kick_of_someone_already_banned_keeps_the_ban(world):
+    emu = world.emu
+    target = emu.send_message(CHAT_ID, 1005, "hi")
+    await said(world, 101, "/ban 2d спам", reply_to=target.message_id)
+    assert emu.member(CHAT_ID, 1005).status == "kicked"
+    answer = await said(world, 101, "/kick @petr")
+    assert "не в чате" in text_of(answer)
+    assert emu.member(CHAT_ID, 1005).status == "kicked" and not emu.calls("unbanChatMember")
