@@ -54,7 +54,9 @@ async def render_page(services: Services, raw: str, qid: int, page: int, t) -> t
     shown = shown_query(raw)
     if not hits:
         return t("search_nothing", query=shown), keyboard(qid, page, False, t)
-    header = t("search_header", query=shown, first=page * size + 1, last=page * size + len(hits))
+    first, last = page * size + 1, page * size + len(hits)
+    header = t("search_header_one", query=shown) if last == 1 else t(
+        "search_header", query=shown, first=first, last=last)
     return results_html(header, hits, page * size, services.settings.timezone), keyboard(qid, page, has_next, t)
 
 
