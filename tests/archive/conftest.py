@@ -11,7 +11,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from archive.store import Archive  # noqa: E402
 
-from tests.archive.search_sample import load_sample  # noqa: E402
+from tests.sample import load_sample  # noqa: E402
 
 
 @pytest.fixture(scope="session")

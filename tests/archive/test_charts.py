@@ -1,7 +1,7 @@
 from archive.charts import posts_per_week, stats_chart_png, stats_summary, top_hashtags
 from archive.models import IncomingPost
 from archive.store import Archive
-from tests.archive.sample import sample_archive
+from tests.sample import sample_archive
 
 
 def test_posts_per_week_on_the_sample():

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from tests.archive.search_sample import SAMPLE_EXPORT
+from tests.sample import SAMPLE_EXPORT
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from archive.digest import build_digest, render_digest, week_bounds, week_key
-from tests.archive.sample import CHANNEL_ID, sample_archive
+from tests.sample import CHANNEL_ID, sample_archive
 
 UTC = timezone.utc
 

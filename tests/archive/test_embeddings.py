@@ -14,7 +14,7 @@ from archive.search import search
 from archive.store import Archive
 from archive.vectors import VectorIndex, embed_pending, missing, reindex, stats
 
-from tests.archive.search_sample import SAMPLE_CHANNEL_ID
+from tests.sample import CHANNEL_ID as SAMPLE_CHANNEL_ID
 
 
 def test_fake_embedder_is_deterministic_and_normalized():

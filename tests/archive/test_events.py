@@ -7,7 +7,7 @@ from archive.events import (Event, WhenError, event_of, events_from_posts, extra
                             reminder_times, split_when, upcoming, when_in_text)
 from archive.models import IncomingPost
 from archive.store import Archive
-from tests.archive.sample import sample_archive
+from tests.sample import sample_archive
 
 UTC = timezone.utc
 AMA_START = int(datetime(2024, 8, 1, 16, 0, tzinfo=UTC).timestamp())  # 19:00 Moscow

@@ -13,7 +13,7 @@ from archive.importer import ExportError, import_export, iter_export, list_chats
 from archive.store import Archive
 from archive.text import entity_text, from_export_parts
 
-SAMPLE = Path("/work/shared/corpus/channel_export.json")
+from tests.sample import SAMPLE_EXPORT as SAMPLE  # noqa: E402
 CHANNEL = -1001394778475
 
 

@@ -1,7 +1,7 @@
 from archive.models import Entity, IncomingPost
 from archive.papers import find_papers, list_papers, recognise_paper
 from archive.store import Archive
-from tests.archive.sample import CHANNEL_ID, sample_archive
+from tests.sample import CHANNEL_ID, sample_archive
 
 import pytest
 

@@ -143,7 +143,7 @@ def test_service_is_safe_from_a_thread_pool(sample_db, real_embedder):
 def test_service_lazy_model_and_ingest(tmp_path):
     from archive.models import IncomingPost
     from archive.store import Archive
-    from tests.archive.search_sample import SAMPLE_CHANNEL_ID, load_sample
+    from tests.sample import CHANNEL_ID as SAMPLE_CHANNEL_ID, load_sample
     path = tmp_path / "k.db"
     load_sample(Archive(path)).db.conn.close()
     service = SearchService(path, FakeEmbedder())

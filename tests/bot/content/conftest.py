@@ -7,14 +7,12 @@ import pytest_asyncio
 
 from archive.embeddings import FakeEmbedder
 from bot.world import LocalWorld
-from tests.archive.sample import incoming, sample_messages
+from tests.sample import load_sample as import_sample
 
 
 def load_sample(world: LocalWorld) -> None:
     """The sample export into the world's archive, encoded for the hybrid search."""
-    archive = world.services.archive
-    for m in sample_messages():
-        archive.write(incoming(m))
+    import_sample(world.services.archive)
     world.services.searcher.embed_pending()
 
 

@@ -1,0 +1,24 @@
+"""The sample channel export (../shared/corpus/channel_export.json) for tests."""
+from __future__ import annotations
+
+from archive.cli import sample_export_path
+from archive.importer import import_export
+from archive.store import Archive
+
+SAMPLE_EXPORT = sample_export_path()
+CHANNEL_ID = -1001394778475
+USERNAME = "boris_again"
+
+
+def load_sample(archive: Archive) -> Archive:
+    """Import the sample into `archive` with the real importer."""
+    import_export(archive, SAMPLE_EXPORT, channel_username=USERNAME, progress=False)
+    return archive
+
+
+def sample_archive(path: str = ":memory:") -> Archive:
+    return load_sample(Archive(path))
+
+
+def post_id_of(archive: Archive, message_id: int) -> int:
+    return archive.db.execute("SELECT post_id FROM post_parts WHERE message_id = ?", [message_id]).fetchone()[0]
