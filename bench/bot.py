@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bot.sandbox import preload, sample_export  # noqa: E402
+from archive.cli import sample_export_path  # noqa: E402
+from bot.sandbox import preload  # noqa: E402
 from bot.world import LocalWorld  # noqa: E402
 
 QUERIES = ["leakage", "утечка смысла", "квантизация LLM", "AMA стрим", "опрос зарплаты",
@@ -54,7 +55,7 @@ async def main() -> None:
     args = parser.parse_args()
 
     db_path = Path(tempfile.mkdtemp(prefix="keeper-bench-")) / "keeper.db"
-    embedder = await preload(db_path, sample_export(), args.model)
+    embedder = await preload(db_path, sample_export_path(), args.model)
     async with LocalWorld(db_path, embedder) as world:
         users = [5000 + i for i in range(args.users)]
         for uid in users:

@@ -7,16 +7,15 @@ the pipe one by one and the bot's replies are printed: `echo "/search leakage" |
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from archive.cli import sample_export_path
 from bot.emulator.errors import EmulatorError
 from bot.world import CHANNEL_ID, CHAT_ID, LOG_CHAT_ID, PEOPLE, LocalWorld
 
-SAMPLE_EXPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "channel_export.json"
 SHOWN_CALLS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup",
                "deleteMessage", "banChatMember", "unbanChatMember", "restrictChatMember",
                "banChatSenderChat", "answerCallbackQuery", "answerInlineQuery"}
@@ -54,10 +53,6 @@ CHATTER = (
     ("sergey", "Пишите в личку, не пожалеете"),
     ("newbie", "Привет, я тут новенький"),
 )
-
-
-def sample_export() -> Path:
-    return Path(os.environ.get("KEEPER_SAMPLE_EXPORT") or SAMPLE_EXPORT)
 
 
 class Sandbox:
@@ -324,7 +319,7 @@ async def preload(db_path: Path, export: Path, model: str | None):
 async def run_sandbox(export_path: str | None = None, model: str | None = None,
                       interactive: bool = True, lines=None, out=print) -> None:
     db_path = Path(tempfile.mkdtemp(prefix="keeper-sandbox-")) / "keeper.db"
-    embedder = await preload(db_path, Path(export_path) if export_path else sample_export(), model)
+    embedder = await preload(db_path, Path(export_path) if export_path else sample_export_path(), model)
     async with LocalWorld(db_path, embedder) as world:
         sandbox = Sandbox(world, out)
         await sandbox.seed()
