@@ -5,13 +5,13 @@ import html
 import time
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from archive.query import Query, parse_query
 from bot.middlewares.throttle import Throttle
+from bot.messages import edit_in_place
 from bot.render import results_html
 from bot.services import Services
 
@@ -80,11 +80,7 @@ async def search_page(callback: CallbackQuery, callback_data: SearchPage, servic
         await callback.answer(t("search_expired"), show_alert=True)
         return
     text, markup = await render_page(services, row[0], callback_data.qid, max(callback_data.page, 0), t)
-    try:
-        await callback.message.edit_text(text, reply_markup=markup, disable_web_page_preview=True)
-    except TelegramBadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
+    await edit_in_place(callback.message, text, markup)
     await callback.answer()
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import asyncio
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from archive.papers import Paper, find_papers, is_paper_link, list_papers
+from bot.messages import edit_in_place
 from bot.routers.content.common import esc, in_thread, link, when_text
 from bot.services import Services
 
@@ -83,11 +83,7 @@ async def papers_page(callback: CallbackQuery, callback_data: PapersPage, servic
         await callback.answer()
         return
     text, markup = await render_page(services, max(callback_data.page, 0), t)
-    try:
-        await callback.message.edit_text(text, reply_markup=markup, disable_web_page_preview=True)
-    except TelegramBadRequest as exc:
-        if "not modified" not in str(exc):
-            raise
+    await edit_in_place(callback.message, text, markup)
     await callback.answer()
 
 
