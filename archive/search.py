@@ -302,7 +302,9 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
         timings["fts"] = (time.perf_counter() - t) * 1000
     dense: list[DenseHit] = dense_job.result() if dense_job else []
 
-    if min_dense_score is not None:
+    if min_dense_score is not None and fts_ids:
+        # With word matches, weak meaning-only neighbours are padding; without any,
+        # they are all there is (e.g. a query in the other language) and stay.
         lexical = set(fts_ids)
         dense = [h for h in dense if h.score >= min_dense_score or h.post_id in lexical]
     t = time.perf_counter()

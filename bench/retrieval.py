@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from archive.cli import sample_export_path  # noqa: E402
-from archive.embeddings import load_embedder  # noqa: E402
+from archive.embeddings import load_embedder, similarity_floor  # noqa: E402
 from archive.importer import import_export  # noqa: E402
 from archive.search import search  # noqa: E402
 from archive.store import Archive  # noqa: E402
@@ -29,11 +29,12 @@ from archive.vectors import VectorIndex, embed_pending  # noqa: E402
 HERE = Path(__file__).resolve().parent
 
 
-def evaluate(archive, embedder, index, queries, mode, weights=None, show_misses=False, fusion="rsf"):
+def evaluate(archive, embedder, index, queries, mode, weights=None, show_misses=False, fusion="rsf",
+             floor=None):
     rr, hits, per_lang = [], [], {}
     for item in queries:
         page = search(archive, item["q"], mode=mode, limit=10, embedder=embedder, index=index,
-                      weights=weights, fusion=fusion)
+                      weights=weights, fusion=fusion, min_dense_score=floor)
         got = [h.message_id for h in page.hits]
         rank = next((i for i, m in enumerate(got, 1) if m in item["rel"]), None)
         r = 1.0 / rank if rank else 0.0
@@ -77,8 +78,12 @@ def main() -> None:
         runs = [("fts", None, "rsf"), ("dense", None, "rsf"), ("hybrid", None, "rsf")]
         if args.sweep:
             runs += [("hybrid", {"fts": 1.0, "dense": w}, f) for f in ("rsf", "rrf") for w in (0.25, 0.5, 1.0)]
+        # What the bot runs: hybrid with the model's floor for dense-only hits.
+        runs.insert(3, ("hybrid+floor (bot)", None, "rsf"))
         for mode, weights, fusion in runs:
-            mrr, hit, per = evaluate(archive, embedder, index, queries, mode, weights, args.misses, fusion)
+            floor = similarity_floor(embedder.name) if mode.endswith("(bot)") else None
+            mrr, hit, per = evaluate(archive, embedder, index, queries, mode.split("+")[0], weights,
+                                     args.misses, fusion, floor)
             label = mode if not weights else f"hybrid {fusion} d={weights['dense']}"
             line = f"{label:<22}{mrr:>8.3f}{hit:>8.3f}"
             line += "".join(f"{per[lang][0]:>7.3f} n={per[lang][2]:<2}" for lang in langs)

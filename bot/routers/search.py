@@ -55,8 +55,12 @@ async def render_page(services: Services, raw: str, qid: int, page: int, t) -> t
     if not hits:
         return t("search_nothing", query=shown), keyboard(qid, page, False, t)
     first, last = page * size + 1, page * size + len(hits)
-    header = t("search_header_one", query=shown) if last == 1 else t(
-        "search_header", query=shown, first=first, last=last)
+    if query.text and not any("fts" in hit.ranks for hit in hits):
+        header = t("search_header_similar", query=shown)  # no word matched: say so
+    elif last == 1:
+        header = t("search_header_one", query=shown)
+    else:
+        header = t("search_header", query=shown, first=first, last=last)
     return results_html(header, hits, page * size, services.settings.timezone), keyboard(qid, page, has_next, t)
 
 
