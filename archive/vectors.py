@@ -256,15 +256,27 @@ class DenseHit:
 
 
 class VectorIndex:
-    """All passage vectors of one model as one contiguous bfloat16 matrix (uint16 bits).
+    """All passage vectors of one model as bfloat16 matrices (uint16 bits).
 
     `refresh(db)` is cheap when nothing changed (one query on vector_state); new vectors
-    are appended in place (capacity grows), removals cause a full reload. Searching
-    is one matrix-vector product and a max over each post's passages. Safe to share
-    between threads: readers take a consistent snapshot of (matrix, rows, n).
+    are appended in place (capacity grows), removals cause a full reload. Safe to share
+    between threads: readers take a consistent snapshot.
+
+    Small indexes are searched exactly: one product over every row, the best candidates
+    rescored in float32, a max over each post's passages. From `two_stage_rows` rows on,
+    the vectors are stored rotated onto their principal axes (an orthogonal basis fitted
+    on a sample, so dot products do not change) and split into a `head` of the
+    `head_dims` axes with the most variance and the `tail` of the rest: stage 1 scans only
+    the head (a third of the bytes) for the `candidates` most promising rows, stage 2
+    rescores those exactly over all dimensions. Approximate only in which rows reach
+    stage 2 (bench/search.py prints recall against the exact scan); no extra memory.
     """
 
     _LOAD_CHUNK = 4096  # rows of blobs held at once while loading
+    two_stage_rows = 100_000
+    head_dims = 128
+    candidates = 2000  # rows rescored in stage 2 (at least 20 per wanted post)
+    _SAMPLE = 20_000  # vectors the basis is fitted on
 
     def __init__(self, model: str, dim: int | None = None):
         self.model = model
@@ -276,7 +288,9 @@ class VectorIndex:
 
     def _clear(self) -> None:
         dim = self.dim or 1
-        self._matrix = np.zeros((0, dim), dtype=np.uint16)
+        self._basis: np.ndarray | None = None
+        self._head = np.zeros((0, dim), dtype=np.uint16)
+        self._tail = np.zeros((0, 0), dtype=np.uint16)
         self._post = np.zeros(0, dtype=np.int64)
         self._idx = np.zeros(0, dtype=np.int32)
         self._date = np.zeros(0, dtype=np.int64)
@@ -288,12 +302,28 @@ class VectorIndex:
         return self._n
 
     @property
+    def two_stage(self) -> bool:
+        return self._basis is not None
+
+    @property
     def nbytes(self) -> int:
-        return self._matrix.nbytes + self._post.nbytes + self._idx.nbytes + self._date.nbytes
+        return sum(a.nbytes for a in (self._head, self._tail, self._post, self._idx, self._date))
 
     def matrix(self) -> np.ndarray:
-        """The live rows as bfloat16 bits (a view; do not write to it; see scores_of)."""
-        return self._matrix[: self._n]
+        """The live rows as bfloat16 bits (see scores_of): a view of the single matrix,
+        or, when two-stage, a copy of head and tail side by side (rotated: use `rotate`)."""
+        head, tail, *_ = self.snapshot()
+        return head if not tail.shape[1] else np.hstack([head, tail])
+
+    def head(self) -> np.ndarray:
+        """The rows stage 1 scans (all dimensions unless two-stage); a view, do not write."""
+        return self.snapshot()[0]
+
+    def rotate(self, query: np.ndarray) -> np.ndarray:
+        """A query in the index's coordinates (unchanged unless two-stage)."""
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        basis = self._basis
+        return query if basis is None else query @ basis
 
     def refresh(self, db) -> bool:
         """Bring the index up to date with the database; True if anything changed."""
@@ -306,19 +336,50 @@ class VectorIndex:
             if current == self._state:
                 return False
             if self._state is None or current[1] != self._state[1]:
-                self._clear()
-                self.loads += 1
-                # size the matrix once: growing it while loading would briefly hold two copies
-                rows = db.execute(
-                    "SELECT COUNT(*) FROM passages p JOIN embeddings e ON e.model = p.model "
-                    "AND e.text_hash = p.text_hash WHERE p.model = ?", [self.model]).fetchone()[0]
-                dim = db.execute("SELECT MAX(dim) FROM embeddings WHERE model = ?", [self.model]).fetchone()[0]
-                if rows and dim:
-                    self.dim = self.dim or dim
-                    self._reserve(rows + max(1024, rows // 50))
-            self._load(db)
+                self._full_load(db)
+            else:
+                self._load(db)
+                if self._basis is None and self._n >= self.two_stage_rows:
+                    self._full_load(db)  # grew past the threshold: reload rotated and split
             self._state = current
         return True
+
+    def _full_load(self, db) -> None:
+        self._clear()
+        self.loads += 1
+        # size the matrices once: growing them while loading would briefly hold two copies
+        rows = db.execute(
+            "SELECT COUNT(*) FROM passages p JOIN embeddings e ON e.model = p.model "
+            "AND e.text_hash = p.text_hash WHERE p.model = ?", [self.model]).fetchone()[0]
+        dim = db.execute("SELECT MAX(dim) FROM embeddings WHERE model = ?", [self.model]).fetchone()[0]
+        if rows and dim:
+            self.dim = self.dim or dim
+            if rows >= self.two_stage_rows and self.head_dims < self.dim:
+                self._basis = self._fit(db)
+            self._reserve(rows + max(1024, rows // 50))
+        self._load(db)
+
+    def _fit(self, db) -> np.ndarray:
+        """An orthogonal basis: the principal axes of a sample of the vectors, most variance first."""
+        lo, hi = db.execute("SELECT MIN(rowid), MAX(rowid) FROM embeddings WHERE model = ?",
+                            [self.model]).fetchone()
+        wanted = np.unique(np.linspace(lo, hi, self._SAMPLE).astype(np.int64)).tolist()
+        gram, total, count = np.zeros((self.dim, self.dim)), np.zeros(self.dim), 0
+        for start in range(0, len(wanted), 500):  # streamed: no copy of the sample is kept
+            part = wanted[start:start + 500]
+            blobs = [r[0] for r in db.execute(
+                f"SELECT vector FROM embeddings WHERE model = ? AND rowid IN ({','.join('?' * len(part))})",
+                [self.model, *part]) if len(r[0]) == self.dim * 4]
+            if blobs:
+                v = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), self.dim)
+                gram += v.T @ v
+                total += v.sum(axis=0)
+                count += len(v)
+        if count < 2:
+            return np.eye(self.dim, dtype=np.float32)
+        mean = total / count
+        _, axes = np.linalg.eigh(gram / count - np.outer(mean, mean))  # the covariance's eigenvectors
+        return np.ascontiguousarray(axes[:, ::-1], dtype=np.float32)
 
     def _load(self, db) -> None:
         select = ("SELECT p.rowid, e.rowid, p.post_id, p.idx, posts.date, e.vector FROM passages p "
@@ -342,52 +403,65 @@ class VectorIndex:
                 if not rows:
                     continue
                 vectors = np.frombuffer(b"".join(r[5] for r in rows), dtype=np.float32)
-                self._append(to_bfloat16(vectors.reshape(len(rows), self.dim)), rows)
+                self._append(vectors.reshape(len(rows), self.dim), rows)
         self._last_passage_rowid, self._last_vector_rowid = last_p, last_e
 
     def _reserve(self, capacity: int) -> None:
-        self._matrix = np.empty((capacity, self.dim), dtype=np.uint16)
+        split = self.head_dims if self._basis is not None else self.dim
+        self._head = np.empty((capacity, split), dtype=np.uint16)
+        self._tail = np.empty((capacity, self.dim - split), dtype=np.uint16)
         self._post = np.zeros(capacity, dtype=np.int64)
         self._idx = np.zeros(capacity, dtype=np.int32)
         self._date = np.zeros(capacity, dtype=np.int64)
 
     def _append(self, vectors: np.ndarray, rows: list) -> None:
-        need = self._n + len(rows)
-        if need > self._matrix.shape[0] or self._matrix.shape[1] != self.dim:
-            capacity = max(need, int(self._matrix.shape[0] * 1.5), 1024)
-            if self._matrix.shape[1] != self.dim:
-                self._matrix = np.zeros((0, self.dim), dtype=np.uint16)
-            matrix = np.empty((capacity, self.dim), dtype=np.uint16)
-            matrix[: self._n] = self._matrix[: self._n]
-            post = np.zeros(capacity, dtype=np.int64)
-            post[: self._n] = self._post[: self._n]
-            idx = np.zeros(capacity, dtype=np.int32)
-            idx[: self._n] = self._idx[: self._n]
-            date = np.zeros(capacity, dtype=np.int64)
-            date[: self._n] = self._date[: self._n]
-            self._matrix, self._post, self._idx, self._date = matrix, post, idx, date
-        end = self._n + len(rows)
-        self._matrix[self._n:end] = vectors
-        self._post[self._n:end] = [r[2] for r in rows]
-        self._idx[self._n:end] = [r[3] for r in rows]
-        self._date[self._n:end] = [r[4] for r in rows]
-        self._n = end  # publish only after the rows are written
+        """Store float32 vectors (rotated first when two-stage) for `rows`."""
+        n, need = self._n, self._n + len(rows)
+        if need > len(self._post) or self._head.shape[1] + self._tail.shape[1] != self.dim:
+            if self._head.shape[1] + self._tail.shape[1] != self.dim:
+                n = self._n = 0
+            old = (self._head, self._tail, self._post, self._idx, self._date)
+            self._reserve(max(need, int(len(self._post) * 1.5), 1024))
+            for new, live in zip((self._head, self._tail, self._post, self._idx, self._date), old):
+                new[:n] = live[:n]
+        if self._basis is not None:
+            vectors = vectors @ self._basis
+        bits = to_bfloat16(vectors)
+        split = self._head.shape[1]
+        self._head[n:need] = bits[:, :split]
+        self._tail[n:need] = bits[:, split:]
+        self._post[n:need] = [r[2] for r in rows]
+        self._idx[n:need] = [r[3] for r in rows]
+        self._date[n:need] = [r[4] for r in rows]
+        self._n = need  # publish only after the rows are written
 
     def snapshot(self):
+        """(head, tail, basis, post, idx, date) of the live rows, consistent with each other."""
         with self._lock:
             n = self._n
-            return self._matrix[:n], self._post[:n], self._idx[:n], self._date[:n]
+            return (self._head[:n], self._tail[:n], self._basis,
+                    self._post[:n], self._idx[:n], self._date[:n])
 
     def search(self, query: np.ndarray, k: int = 100, since: int | None = None,
-               until: int | None = None, post_ids: np.ndarray | None = None) -> list[DenseHit]:
-        """The k best posts by their best passage's cosine similarity to `query`."""
-        matrix, post, idx, date = self.snapshot()
-        if not len(matrix) or k <= 0:
+               until: int | None = None, post_ids: np.ndarray | None = None,
+               exact: bool = False) -> list[DenseHit]:
+        """The k best posts by their best passage's cosine similarity to `query`.
+
+        `exact` scans every dimension of every row even when the index is two-stage.
+        """
+        head, tail, basis, post, idx, date = self.snapshot()
+        if not len(head) or k <= 0:
             return []
         query = np.asarray(query, dtype=np.float32).reshape(-1)
-        if query.shape[0] != matrix.shape[1]:
-            raise ValueError(f"query has {query.shape[0]} dimensions, the index {matrix.shape[1]}")
-        scores = scores_of(matrix, query)
+        if query.shape[0] != head.shape[1] + tail.shape[1]:
+            raise ValueError(f"query has {query.shape[0]} dimensions, the index {head.shape[1] + tail.shape[1]}")
+        if basis is not None:
+            query = query @ basis
+        split = head.shape[1]
+        scores = scores_of(head, query[:split])
+        staged = tail.shape[1] > 0 and not exact
+        if tail.shape[1] and exact:
+            scores += scores_of(tail, query[split:])
         mask = None
         if since is not None:
             mask = date >= since
@@ -403,11 +477,14 @@ class VectorIndex:
             available = len(scores)
         if not available:
             return []
-        take = min(len(scores), max(k * 4, 32))
+        take = min(len(scores), max(self.candidates, 20 * k) if staged else max(k * 4, 32))
         while True:
             top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
             top = top[scores[top] > -np.inf]
-            scores[top] = from_bfloat16(matrix[top]) @ query  # exact for the candidates
+            exact_scores = from_bfloat16(head[top]) @ query[:split]  # float32, every dimension
+            if tail.shape[1]:
+                exact_scores += from_bfloat16(tail[top]) @ query[split:]
+            scores[top] = exact_scores
             top = top[np.argsort(-scores[top], kind="stable")]
             # the first (best) row of each post, in score order: the max over its passages
             _, first = np.unique(post[top], return_index=True)
