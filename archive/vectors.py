@@ -241,7 +241,7 @@ def scores_of(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
     if torch is not None and len(matrix):
         rows = torch.from_numpy(matrix).view(torch.bfloat16)
         q = torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)).to(torch.bfloat16)
-        return torch.mv(rows, q).float().numpy()
+        return from_bfloat16(torch.mv(rows, q).view(torch.int16).numpy().view(np.uint16))
     out = np.empty(len(matrix), dtype=np.float32)
     for start in range(0, len(matrix), _SCAN_BLOCK):
         np.matmul(from_bfloat16(matrix[start:start + _SCAN_BLOCK]), query, out=out[start:start + _SCAN_BLOCK])
