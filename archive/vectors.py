@@ -248,6 +248,12 @@ def scores_of(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
     return out
 
 
+def _dot(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """rows @ vector on this thread: small products through OpenBLAS wake its worker
+    threads, which then spin on the core full text and query encoding need (slower p95)."""
+    return np.einsum("ij,j->i", rows, vector)
+
+
 @dataclass(frozen=True)
 class DenseHit:
     post_id: int
@@ -456,7 +462,7 @@ class VectorIndex:
         if query.shape[0] != head.shape[1] + tail.shape[1]:
             raise ValueError(f"query has {query.shape[0]} dimensions, the index {head.shape[1] + tail.shape[1]}")
         if basis is not None:
-            query = query @ basis
+            query = _dot(basis.T, query)
         split = head.shape[1]
         scores = scores_of(head, query[:split])
         staged = tail.shape[1] > 0 and not exact
@@ -481,9 +487,9 @@ class VectorIndex:
         while True:
             top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
             top = top[scores[top] > -np.inf]
-            exact_scores = from_bfloat16(head[top]) @ query[:split]  # float32, every dimension
+            exact_scores = _dot(from_bfloat16(head[top]), query[:split])  # float32, every dimension
             if tail.shape[1]:
-                exact_scores += from_bfloat16(tail[top]) @ query[split:]
+                exact_scores += _dot(from_bfloat16(tail[top]), query[split:])
             scores[top] = exact_scores
             top = top[np.argsort(-scores[top], kind="stable")]
             # the first (best) row of each post, in score order: the max over its passages
