@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -40,18 +41,22 @@ _PROMPTS = (
 )
 
 
-# Below these cosine similarities a dense-only hit is noise for the model family
-# (MiniLM: gibberish peaks near 0.22 on the sample; e5 compresses scores near 0.7-0.9).
+# Below these cosine similarities a dense-only hit is noise for the model family:
+# (model, floor for Latin-script queries, floor for Cyrillic ones). MiniLM is English-only:
+# gibberish peaks near 0.22, and any Russian text scores 0.45-0.57 against any Russian
+# post on the sample; e5 compresses scores near 0.7-0.9.
 SIMILARITY_FLOORS = (
-    ("all-MiniLM-L6-v2", 0.25),
-    ("multilingual-e5", 0.80),
-    ("fake", 0.2),
+    ("all-MiniLM-L6-v2", 0.25, 0.6),
+    ("multilingual-e5", 0.80, 0.80),
+    ("fake", 0.2, 0.2),
 )
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
-def similarity_floor(model_name: str) -> float | None:
-    """The default minimum dense score for a model, or None when unknown."""
-    return next((floor for key, floor in SIMILARITY_FLOORS if key in model_name), None)
+def similarity_floor(model_name: str, query: str = "") -> float | None:
+    """The default minimum dense score for a model and query script, or None when unknown."""
+    cyrillic = bool(_CYRILLIC.search(query))
+    return next((ru if cyrillic else latin for key, latin, ru in SIMILARITY_FLOORS if key in model_name), None)
 
 
 class ModelLoadError(RuntimeError):

@@ -479,7 +479,7 @@ class SearchService:
         embedder = self.load() if mode in ("dense", "hybrid") else self._embedder
         if self.min_dense_score is None and embedder is not None:
             from archive.embeddings import similarity_floor
-            options.setdefault("min_dense_score", similarity_floor(embedder.name))
+            options.setdefault("min_dense_score", similarity_floor(embedder.name, query))
         options.setdefault("min_dense_score", self.min_dense_score)
         return search(self.archive(), query, mode=mode, embedder=embedder, index=self._index, **options)
 

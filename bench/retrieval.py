@@ -30,9 +30,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def evaluate(archive, embedder, index, queries, mode, weights=None, show_misses=False, fusion="rsf",
-             floor=None):
+             floored=False):
     rr, hits, per_lang = [], [], {}
     for item in queries:
+        floor = similarity_floor(embedder.name, item["q"]) if floored else None
         page = search(archive, item["q"], mode=mode, limit=10, embedder=embedder, index=index,
                       weights=weights, fusion=fusion, min_dense_score=floor)
         got = [h.message_id for h in page.hits]
@@ -81,9 +82,8 @@ def main() -> None:
         # What the bot runs: hybrid with the model's floor for dense-only hits.
         runs.insert(3, ("hybrid+floor (bot)", None, "rsf"))
         for mode, weights, fusion in runs:
-            floor = similarity_floor(embedder.name) if mode.endswith("(bot)") else None
             mrr, hit, per = evaluate(archive, embedder, index, queries, mode.split("+")[0], weights,
-                                     args.misses, fusion, floor)
+                                     args.misses, fusion, floored=mode.endswith("(bot)"))
             label = mode if not weights else f"hybrid {fusion} d={weights['dense']}"
             line = f"{label:<22}{mrr:>8.3f}{hit:>8.3f}"
             line += "".join(f"{per[lang][0]:>7.3f} n={per[lang][2]:<2}" for lang in langs)

@@ -173,3 +173,13 @@ def test_dense_floor_drops_padding_beside_word_matches_only(sample_archive, real
     assert len(padded.hits) > 1
     kept = search(sample_archive, "leakage", embedder=real_embedder, index=index, min_dense_score=0.3)
     assert ids(kept) == [1726]
+
+
+def test_russian_queries_get_the_english_only_models_cyrillic_floor(sample_archive, real_embedder):
+    from archive.embeddings import similarity_floor
+    from archive.search import SearchService
+
+    assert similarity_floor(real_embedder.name, "утечка смысла") > similarity_floor(real_embedder.name, "leakage")
+    page = SearchService(sample_archive, real_embedder).search("утечка смысла")
+    assert [h.message_id for h in page.hits][:1] == [1726]
+    assert all("fts" in h.ranks for h in page.hits)  # no padding from Russian noise in MiniLM
