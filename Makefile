@@ -24,6 +24,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/papers.py
+	$(BIN)/python bench/bot.py
 
 clean:
 	rm -rf $(VENV) data
