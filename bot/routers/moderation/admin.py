@@ -125,15 +125,24 @@ async def mute(message: Message, command: CommandObject, bot: Bot, services: Ser
     await _restrict(message, command, bot, services, t, lang, "mute", Action.MUTE)
 
 
-async def kick(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
-    kit = kit_of(services)
-    actor = await gate(message, bot, kit, Action.KICK, t)
+async def person_target(message: Message, command: CommandObject, bot: Bot, kit, t, action: Action):
+    """(acting admin, target) for an action on a person; None once the refusal is answered."""
+    actor = await gate(message, bot, kit, action, t)
     res = actor and await target_of(message, command, bot, kit, t)
     if res is None:
-        return
-    if res.actor.target_kind == "chat":
+        return None
+    if res.actor.target_kind == "chat":  # a channel identity can only be banned
         await reply(message, t("mod_channel_ban_only"))
+        return None
+    return actor, res
+
+
+async def kick(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
+    kit = kit_of(services)
+    found = await person_target(message, command, bot, kit, t, Action.KICK)
+    if found is None:
         return
+    actor, res = found
     if res.member is not None and res.member.status in ("kicked", "left"):
         # A kick is ban + unban: on someone already out it would lift their ban.
         await reply(message, t("mod_not_in_chat", name=res.name))
@@ -199,13 +208,10 @@ async def _lift(message, command, bot, services, t, what: str, action: Action) -
 
 async def warn(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
     kit = kit_of(services)
-    actor = await gate(message, bot, kit, Action.WARN, t)
-    res = actor and await target_of(message, command, bot, kit, t)
-    if res is None:
+    found = await person_target(message, command, bot, kit, t, Action.WARN)
+    if found is None:
         return
-    if res.actor.target_kind == "chat":
-        await reply(message, t("mod_channel_ban_only"))
-        return
+    actor, res = found
     reason = res.args
     result = kit.warns.add(message.chat.id, res.actor.id, actor.id, now(), reason[:500])
     await log_action(bot, kit, message, actor, res, "warn", reason, ref=str(result.warn.id))
