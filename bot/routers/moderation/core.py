@@ -31,6 +31,7 @@ from moderation import (
     parse_duration,
 )
 from moderation.durations import DAY
+from moderation.permissions import ADMIN_RIGHTS
 from moderation.store import immediate
 
 log = logging.getLogger(__name__)
@@ -105,19 +106,22 @@ class Moderation:
     def remember(self, user: User | None) -> None:
         if user is None or user.is_bot:
             return
+        username_lc = (user.username or "").lower() or None
         with immediate(self.db):
+            if username_lc:  # a username belongs to one account at a time
+                self.db.execute("UPDATE mod_known_users SET username = NULL, username_lc = NULL"
+                                " WHERE username_lc = ? AND user_id != ?", [username_lc, user.id])
             self.db.execute(
                 "INSERT INTO mod_known_users (user_id, username, username_lc, first_name, last_name,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
                 " username = excluded.username, username_lc = excluded.username_lc,"
                 " first_name = excluded.first_name, last_name = excluded.last_name,"
                 " updated_at = excluded.updated_at",
-                [user.id, user.username, (user.username or "").lower() or None, user.first_name,
-                 user.last_name, time.time()])
+                [user.id, user.username, username_lc, user.first_name, user.last_name, time.time()])
 
     def user_by_username(self, username: str) -> int | None:
-        row = self.db.execute("SELECT user_id FROM mod_known_users WHERE username_lc = ?",
-                              [username.lstrip("@").lower()]).fetchone()
+        row = self.db.execute("SELECT user_id FROM mod_known_users WHERE username_lc = ?"
+                              " ORDER BY updated_at DESC LIMIT 1", [username.lstrip("@").lower()]).fetchone()
         return row[0] if row else None
 
     def known_name(self, user_id: int) -> str | None:
@@ -179,13 +183,30 @@ async def user_actor(bot: Bot, kit: Moderation, chat_id: int, user_id: int) -> t
     return actor_from_member(chat_id, user_id, member, bot.id), member
 
 
+async def anonymous_rights(bot: Bot, chat_id: int) -> frozenset[str]:
+    """What an anonymous admin may do: only the rights every anonymous admin has, fresh.
+
+    Telegram does not say which admin wrote anonymously, so one with fewer rights must
+    not borrow the others'."""
+    try:
+        admins = await bot.get_chat_administrators(chat_id)
+    except TelegramAPIError as exc:
+        log.warning("cannot list the admins of %s: %s", chat_id, exc)
+        return frozenset()
+    hidden = [a for a in admins if getattr(a, "is_anonymous", False)]
+    rights = [ADMIN_RIGHTS if a.status == "creator" else rights_of(a) for a in hidden]
+    return frozenset.intersection(*rights) if rights else frozenset()
+
+
 async def message_actor(bot: Bot, kit: Moderation, message: Message) -> tuple[Actor, object]:
     """Who wrote ``message``: a person (checked fresh), an anonymous admin, a channel..."""
     sender_chat = message.sender_chat.id if message.sender_chat else None
     from_id = message.from_user.id if message.from_user else None
     if message.is_automatic_forward or sender_chat is not None or from_id is None:
+        anonymous = sender_chat == message.chat.id
         actor = identify(chat_id=message.chat.id, from_id=from_id, bot_id=bot.id,
-                         sender_chat_id=sender_chat, is_automatic_forward=bool(message.is_automatic_forward))
+                         sender_chat_id=sender_chat, is_automatic_forward=bool(message.is_automatic_forward),
+                         anonymous_rights=await anonymous_rights(bot, message.chat.id) if anonymous else ())
         return actor, None
     if from_id == 777000:
         return identify(chat_id=message.chat.id, from_id=from_id, bot_id=bot.id), None

@@ -197,3 +197,12 @@ async def test_kick_of_someone_already_banned_keeps_the_ban(world):
     answer = await said(world, 101, "/kick @petr")
     assert "не в чате" in text_of(answer)
     assert emu.member(CHAT_ID, 1005).status == "kicked" and not emu.calls("unbanChatMember")
+
+
+async def test_a_username_names_its_current_holder_only(world):
+    from aiogram.types import User
+
+    kit = world.services.extras["moderation"]
+    kit.remember(User(id=5000, is_bot=False, first_name="Old", username="cool"))
+    kit.remember(User(id=900000, is_bot=False, first_name="New", username="Cool"))
+    assert kit.user_by_username("@cool") == 900000

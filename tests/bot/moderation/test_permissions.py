@@ -5,7 +5,7 @@ import pytest
 
 from bot.routers.moderation.audit import UndoButton
 from bot.routers.moderation.votekick import VoteButton
-from bot.world import CHAT_ID, LOG_CHAT_ID
+from bot.world import ADMIN_RIGHTS, CHAT_ID, LOG_CHAT_ID
 
 from .conftest import chat, said, text_of
 
@@ -42,6 +42,7 @@ async def prepare(world):
     emu = world.emu
     emu.add_channel(MY_CHANNEL, "Anna's channel")
     emu.promote(CHAT_ID, WEAK_ADMIN, can_pin_messages=True, can_invite_users=True)
+    emu.set_member(CHAT_ID, 101, "administrator", {**ADMIN_RIGHTS, "is_anonymous": True})
     for u in (1003, 1004, 1005, 1006):
         await chat(world, u, 1)
 
@@ -203,3 +204,13 @@ async def test_undo_button_in_the_log_chat(world, presser):
         assert edited.reply_markup is None
     else:
         assert emu.member(CHAT_ID, 1006).status == "kicked" and not emu.calls("unbanChatMember")
+
+
+async def test_an_anonymous_admin_gets_only_the_rights_every_anonymous_admin_has(world):
+    emu = world.emu
+    await prepare(world)
+    emu.set_member(CHAT_ID, WEAK_ADMIN, "administrator",
+                   {"can_pin_messages": True, "is_anonymous": True})  # a weak admin hides too
+    target = [m for m in emu.messages(CHAT_ID) if m.from_user and m.from_user.id == 1004][-1]
+    answer = await said(world, 101, "/ban 1h", reply_to=target.message_id, sender_chat_id=CHAT_ID)
+    assert "Нужно право" in text_of(answer) and emu.member(CHAT_ID, 1004).status == "member"
