@@ -55,9 +55,14 @@ async def resolve(bot: Bot, kit: Moderation, message: Message, args: str | None)
     if token.lstrip("-").isdigit():
         target_id = int(token)
         if target_id < 0:  # a channel identity, by its chat id
-            return Resolved(Actor.channel(target_id), str(target_id), rest.strip())
+            return Resolved(channel_actor(kit, target_id), str(target_id), rest.strip())
         return await _user(bot, kit, chat_id, target_id, rest.strip(), strict=True)
     raise TargetError("no_target")
+
+
+def channel_actor(kit: Moderation, channel_id: int) -> Actor:
+    """A channel writing in the chat; our own channel is protected like its automatic forwards."""
+    return Actor.auto_forward(channel_id) if channel_id == kit.settings.channel_id else Actor.channel(channel_id)
 
 
 def _is_topic_root(message: Message) -> bool:
@@ -72,6 +77,8 @@ async def _from_message(bot: Bot, kit: Moderation, replied: Message, args: str) 
     if replied.is_automatic_forward or sender_chat is not None or from_id is None or from_id == 777000:
         actor = identify(chat_id=chat_id, from_id=from_id, bot_id=bot.id, sender_chat_id=sender_chat,
                          is_automatic_forward=bool(replied.is_automatic_forward))
+        if sender_chat not in (None, chat_id) and not replied.is_automatic_forward:
+            actor = channel_actor(kit, sender_chat)
         name = chat_html(replied.sender_chat) if replied.sender_chat else "Telegram"
         return Resolved(actor, name, args, message=replied)
     resolved = await _user(bot, kit, chat_id, from_id, args)

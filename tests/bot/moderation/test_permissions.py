@@ -214,3 +214,16 @@ async def test_an_anonymous_admin_gets_only_the_rights_every_anonymous_admin_has
     target = [m for m in emu.messages(CHAT_ID) if m.from_user and m.from_user.id == 1004][-1]
     answer = await said(world, 101, "/ban 1h", reply_to=target.message_id, sender_chat_id=CHAT_ID)
     assert "Нужно право" in text_of(answer) and emu.member(CHAT_ID, 1004).status == "member"
+
+
+async def test_the_communitys_own_channel_cannot_be_voted_out_or_banned(world):
+    from bot.world import CHANNEL_ID
+
+    emu = world.emu
+    await prepare(world)
+    comment = emu.send_message(CHAT_ID, 100, "Комментарий от канала", sender_chat_id=CHANNEL_ID)
+    answer = await said(world, 1004, "/votekick", reply_to=comment.message_id)
+    assert "нельзя" in text_of(answer)
+    answer = await said(world, 101, f"/ban {CHANNEL_ID}")
+    assert "не наказывают" in text_of(answer)
+    assert not emu.calls("banChatSenderChat")
