@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from typing import Awaitable, Callable
@@ -51,12 +52,23 @@ class SendLimiter:
         windows = [self.overall]
         if isinstance(chat_id, int) and chat_id < 0:
             windows.append(self.groups.setdefault(chat_id, SlidingWindow(self.per_group_minute, 60.0)))
-        async with self.lock:
-            while (delay := max(w.wait_time(self.clock()) for w in windows)) > 0:
-                await self.sleep(delay)
-            now = self.clock()
-            for window in windows:
-                window.events.append(now)
+        while True:
+            async with self.lock:  # decide and reserve under the lock, but never sleep in it
+                delay = max(w.wait_time(self.clock()) for w in windows)
+                if delay <= 0:
+                    now = self.clock()
+                    for window in windows:
+                        window.events.append(now)
+                    return
+            await self.sleep(delay)
+
+
+def keep_term(method, waited: float) -> None:
+    """A ban or mute retried later keeps its length: Telegram counts until_date from arrival,
+    and under 30 s left would make it permanent."""
+    until = getattr(method, "until_date", None)
+    if isinstance(until, int) and until > 0:
+        method.until_date = until + math.ceil(waited)
 
 
 class ResilientRequests(BaseRequestMiddleware):
@@ -84,10 +96,14 @@ class ResilientRequests(BaseRequestMiddleware):
                     raise
                 log.warning("%s: flood control, retrying in %s s", name, exc.retry_after)
                 await self.sleep(exc.retry_after)
+                keep_term(method, exc.retry_after)
             except (TelegramServerError, TelegramNetworkError) as exc:
-                if attempt == self.max_attempts or isinstance(exc, TelegramEntityTooLarge):
+                # A send that timed out may have arrived: sending it again could post twice.
+                lost_answer = isinstance(exc, TelegramNetworkError) and name in SENDING
+                if attempt == self.max_attempts or lost_answer or isinstance(exc, TelegramEntityTooLarge):
                     raise
                 delay = self.base_delay * 2 ** (attempt - 1)
                 log.warning("%s: %s, retry %d in %.1f s", name, exc, attempt, delay)
                 await self.sleep(delay)
+                keep_term(method, delay)
         raise AssertionError("unreachable")

@@ -170,3 +170,19 @@ async def test_polling_drops_the_stale_backlog(tmp_path):
         await bot.session.close()
         services.close()
         await world.emu.stop()
+
+
+async def test_a_retried_mute_keeps_its_length_and_a_lost_send_is_not_repeated(tmp_path):
+    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
+        world.emu.faults.add(method="restrictChatMember", status=429, retry_after=2)
+        from aiogram.types import ChatPermissions
+
+        until = int(world.emu.clock()) + 600
+        await world.bot.restrict_chat_member(CHAT_ID, 1004, ChatPermissions(can_send_messages=False),
+                                             until_date=until)
+        sent_until = [int(p["until_date"]) for _, p in world.emu.calls("restrictChatMember")]
+        assert sent_until == [until, until + 2]
+        world.emu.faults.add(method="sendMessage", drop=True)
+        with pytest.raises(Exception):
+            await world.bot.send_message(ANNA, "once")
+        assert [m.text for m in world.emu.sent(ANNA)] == ["once"]  # it arrived; not sent twice
