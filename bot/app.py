@@ -11,6 +11,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
 from bot.i18n import I18nMiddleware, lang_of, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter
+from bot.middlewares.stale import SkipStaleMessages
 from bot.routers import content, inline, ingest, moderation, search, start
 from bot.services import Services
 from bot.settings import OFFICIAL_API, Settings
@@ -36,6 +37,7 @@ def create_bot(settings: Settings, token: str | None = None) -> Bot:
 def build_dispatcher(services: Services) -> Dispatcher:
     dp = Dispatcher(services=services)
     dp.update.outer_middleware(I18nMiddleware())
+    dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds))
     dp.include_routers(
         start.build_router(),
         search.build_router(services.settings.search_throttle_seconds),

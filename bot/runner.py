@@ -33,8 +33,9 @@ def make_services(settings: Settings, embedder=None) -> Services:
 
 
 async def run_polling(bot: Bot, dp: Dispatcher, handle_signals: bool = True) -> None:
-    # Drop the backlog: a bot that was down must not answer stale commands.
-    await bot.delete_webhook(drop_pending_updates=True)
+    # The backlog is kept (channel posts made while down must reach the archive);
+    # SkipStaleMessages leaves stale commands unanswered.
+    await bot.delete_webhook(drop_pending_updates=False)
     await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=handle_signals)
 
 
@@ -53,7 +54,7 @@ async def run_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     await bot.set_webhook(settings.webhook_url.rstrip("/") + WEBHOOK_PATH, secret_token=secret,
-                          drop_pending_updates=True, allowed_updates=allowed_updates(dp))
+                          allowed_updates=allowed_updates(dp))
     log.info("webhook listening on %s:%s", settings.webhook_host, settings.webhook_port)
     try:
         await asyncio.Event().wait()

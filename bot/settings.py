@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     rules_text: str | None = None
     search_page_size: int = Field(5, ge=1, le=10)
     search_throttle_seconds: float = Field(2.0, ge=0)
+    stale_message_seconds: float = Field(300.0, gt=0)  # older chat messages are not answered
     # content: papers paging, event reminders, weekly digest (in `timezone`)
     papers_page_size: int = Field(5, ge=1, le=10)
     reminder_offsets: list[int] = Field(default_factory=lambda: [86400, 3600])  # seconds before a start

@@ -145,15 +145,20 @@ async def test_missing_rights_are_named_at_start(tmp_path):
         assert problems == [f"in the chat {CHAT_ID} I lack: can_restrict_members, can_pin_messages"]
 
 
-async def test_polling_drops_the_stale_backlog(tmp_path):
+async def test_after_downtime_stale_commands_are_skipped_and_channel_posts_kept(tmp_path):
     import asyncio
+    import time
 
     from bot.runner import run_polling
+    from bot.world import CHANNEL_ID
 
     world = LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder())
     await world.emu.start()
     world.populate()
-    world.emu.send_message(ANNA, ANNA, "/help")  # sent while the bot was down
+    world.emu.clock = lambda: time.time() - 3600  # an hour ago, while the bot was down:
+    world.emu.send_message(ANNA, ANNA, "/help")
+    world.emu.post_to_channel(CHANNEL_ID, text="Пост, пока бот спал: диффузия для видео")
+    world.emu.clock = time.time
     services = make_services(world.settings(), FakeEmbedder())
     bot, dp = create_bot(world.settings()), build_dispatcher(services)
     task = asyncio.create_task(run_polling(bot, dp, handle_signals=False))
@@ -164,6 +169,11 @@ async def test_polling_drops_the_stale_backlog(tmp_path):
         reply = await world.emu.wait_for_sent(chat_id=ANNA, since=mark, timeout=10)
         assert "Не будь мудаком" in reply.text
         assert [m.text.split()[0] for m in world.emu.sent(ANNA)] == [reply.text.split()[0]]
+        for _ in range(100):  # ingest runs off the event loop
+            if services.archive.count():
+                break
+            await asyncio.sleep(0.05)
+        assert services.archive.posts(limit=1)[0].text.startswith("Пост, пока бот спал")
     finally:
         await dp.stop_polling()
         await asyncio.wait_for(task, 10)
