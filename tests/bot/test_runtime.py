@@ -196,3 +196,16 @@ async def test_a_retried_mute_keeps_its_length_and_a_lost_send_is_not_repeated(t
         with pytest.raises(Exception):
             await world.bot.send_message(ANNA, "once")
         assert [m.text for m in world.emu.sent(ANNA)] == ["once"]  # it arrived; not sent twice
+
+
+def test_long_lists_are_cut_to_one_telegram_message():
+    from bot.messages import LIST_LIMIT, TEXT_LIMIT, join_within
+
+    blocks = ["header"] + [f"event {i}: " + "x" * 200 for i in range(60)]
+    text = join_within(blocks, lambda n: f"…and {n} more")
+    assert len(text) <= TEXT_LIMIT and text.endswith("more") and text.startswith("header")
+    shown = text.count("event ")
+    assert text.endswith(f"…and {60 - shown} more")
+    short = join_within(["h"] + ["e"] * (LIST_LIMIT + 5), lambda n: f"+{n}", sep="\n", hidden=10)
+    assert short.endswith(f"+{5 + 10}") and short.count("e") == LIST_LIMIT
+    assert join_within(["h", "a"], lambda n: "more") == "h\n\na"

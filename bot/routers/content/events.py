@@ -18,6 +18,7 @@ from archive.events import (LIVE_KINDS, Event, WhenError, events_from_posts, ext
                             open_surveys, parse_when, split_when, upcoming)
 from archive.models import Post
 from bot.i18n import DEFAULT_LANG, Translator
+from bot.messages import join_within
 from bot.routers.content import store
 from bot.routers.content.common import esc, in_thread, is_chat_admin, link, now, when_text
 from bot.routers.content.scheduler import event_of_row, schedule_reminders, unschedule_reminders
@@ -205,7 +206,7 @@ async def survey_command(message: Message, services: Services, t) -> None:
         await message.answer(t("survey_none"))
         return
     lines = [t("survey_header")] + [event_line(Shown(e), t) for e in surveys]
-    await message.answer("\n\n".join(lines), disable_web_page_preview=True)
+    await message.answer(join_within(lines, lambda n: t("list_more", n=n)), disable_web_page_preview=True)
 
 
 async def events_command(message: Message, services: Services, t) -> None:
@@ -222,7 +223,7 @@ async def events_command(message: Message, services: Services, t) -> None:
     if surveys:
         blocks.append(t("survey_header"))
         blocks += [event_line(Shown(e), t) for e in surveys]
-    await message.answer("\n\n".join(blocks), disable_web_page_preview=True)
+    await message.answer(join_within(blocks, lambda n: t("list_more", n=n)), disable_web_page_preview=True)
 
 
 # -- admin commands ---------------------------------------------------------------------

@@ -25,6 +25,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from archive.events import WhenError, parse_when
 from archive.store import post_url
 from bot.i18n import Translator
+from bot.messages import LIST_LIMIT, join_within
 from bot.routers.content import store
 from bot.routers.content.common import can_post_to_channel, esc, now, when_text
 from bot.routers.content.events import WHEN_EXAMPLES, on_channel_post, scheduler_of
@@ -273,14 +274,15 @@ def scheduled_list(services: Services, t) -> tuple[str, InlineKeyboardMarkup | N
         return t("scheduled_none"), None
     tz = services.settings.timezone
     lines, buttons = [t("scheduled_header")], []
-    for row in rows:
+    for row in rows[:LIST_LIMIT]:
         text = " ".join((row["text"] or "").split())
         short = text[:PREVIEW_CHARS] + ("…" if len(text) > PREVIEW_CHARS else "")
         kind = "" if row["kind"] == "text" else f"[{row['kind']}] "
         lines.append(f"<code>#{row['id']}</code> · {when_text(row['publish_at'], tz)} · {esc(kind + short)}")
         buttons.append([InlineKeyboardButton(text=t("scheduled_cancel_btn", id=row["id"]),
                                              callback_data=PostAction(action="unsch", id=row["id"]).pack())])
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons)
+    text = join_within(lines, lambda n: t("list_more", n=n), sep="\n", hidden=max(0, len(rows) - LIST_LIMIT))
+    return text, InlineKeyboardMarkup(inline_keyboard=buttons)
 
 
 async def scheduled_command(message: Message, bot: Bot, services: Services, t) -> None:
