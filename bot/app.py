@@ -9,6 +9,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
+from bot.fsm_storage import SQLiteStorage
 from bot.i18n import I18nMiddleware, lang_of, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter
 from bot.middlewares.stale import SkipStaleMessages
@@ -35,7 +36,7 @@ def create_bot(settings: Settings, token: str | None = None) -> Bot:
 
 
 def build_dispatcher(services: Services) -> Dispatcher:
-    dp = Dispatcher(services=services)
+    dp = Dispatcher(storage=SQLiteStorage(services.db), services=services)
     dp.update.outer_middleware(I18nMiddleware())
     dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds))
     dp.include_routers(

@@ -223,3 +223,13 @@ async def draft_content(world, user_id: int, text: str):
     world.emu.send_message(user_id, user_id, text)
     control = await world.emu.wait_for_sent(lambda m: m.reply_markup is not None, chat_id=user_id, since=mark)
     return world.emu.sent(user_id)[-2], control
+
+
+async def test_a_restart_while_the_bot_waits_for_the_time_loses_nothing(world):
+    with time_machine.travel(NOW, tick=True):
+        _, control = await draft(world, OWNER, TEXT)
+        _, control = await press(world, OWNER, control, "🕒 Запланировать")
+        await world.restart()  # the dialogue state lives in the database
+        reply = await say(world, OWNER, "завтра 10:00")
+        (row,) = store.posts(world.services.db, "scheduled")
+        assert reply.text.startswith(f"🕒 Пост #{row['id']} запланирован на 11.03.2025 10:00 MSK")
