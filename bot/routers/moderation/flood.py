@@ -13,30 +13,34 @@ from moderation import Punishment, Target, humanize
 
 from . import audit
 from .core import Moderation, apply_punishment, now
-from .names import user_html
+from .names import chat_html, user_html
 
 log = logging.getLogger(__name__)
 
 
 async def mute_flooder(bot: Bot, kit: Moderation, message: Message, seconds: int, t=None) -> None:
+    """Mute a flooding member; a member writing as a channel gets that channel banned here
+    (a channel identity cannot be muted)."""
     t = t or Translator(DEFAULT_LANG)
-    user = message.from_user
-    target = Target(user.id, "user")
+    user, channel = message.from_user, message.sender_chat
+    target = Target(channel.id, "chat") if channel else Target(user.id, "user")
+    name = chat_html(channel) if channel else user_html(user)
     outcome = "done"
     try:
-        await apply_punishment(bot, message.chat.id, target, Punishment("mute", seconds), now())
+        done = await apply_punishment(bot, message.chat.id, target, Punishment("mute", seconds), now())
     except TelegramAPIError as exc:
-        outcome = f"failed: {exc.message}"
-        log.warning("flood mute of %s failed: %s", user.id, exc)
+        done, outcome = None, f"failed: {exc.message}"
+        log.warning("flood punishment of %s failed: %s", target.id, exc)
     lt = Translator(DEFAULT_LANG)  # the log chat's language, whoever flooded
     await audit.record(bot, kit, chat_id=message.chat.id, actor_id=bot.id, actor_kind="bot",
-                       actor_name=lt("mod_log_by_flood"), target_id=user.id, target_kind="user",
-                       target_name=user_html(user), action="mute", source="flood", outcome=outcome,
+                       actor_name=lt("mod_log_by_flood"), target_id=target.id, target_kind=target.kind,
+                       target_name=name, action=done.kind if done else "mute", source="flood", outcome=outcome,
                        reason=lt("mod_flood_reason", n=kit.flood.rule.max_messages,
                                  window=humanize(kit.flood.rule.window, lt.lang)),
-                       seconds=seconds)
+                       seconds=done.seconds if done else seconds)
     if outcome == "done":
         try:
-            await message.answer(t("mod_flood_muted", name=user_html(user), term=humanize(seconds, t.lang)))
+            key = "mod_flood_banned_channel" if channel else "mod_flood_muted"
+            await message.answer(t(key, name=name, term=humanize(seconds, t.lang)))
         except TelegramAPIError as exc:
             log.info("could not announce a flood mute: %s", exc)

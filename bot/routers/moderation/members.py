@@ -71,9 +71,21 @@ class ActivityCounter(BaseMiddleware):
                 log.exception("counting message %s failed", event.message_id)
         return await handler(event, data)
 
+    def foreign_channel(self, message: Message) -> bool:
+        """Written as a channel other than the chat itself (anonymous admins) and our own."""
+        chat = message.sender_chat
+        return (chat is not None and not message.is_automatic_forward
+                and chat.id not in (message.chat.id, self.kit.settings.channel_id))
+
     async def count(self, message: Message, data: dict[str, Any]) -> None:
         kit = self.kit
         user = message.from_user
+        if self.foreign_channel(message):  # a member writing as their channel floods too
+            verdict = kit.flood.hit(message.chat.id, message.sender_chat.id, now(),
+                                    media_group_id=message.media_group_id)
+            if verdict.flooding:
+                await flood.mute_flooder(data["bot"], kit, message, verdict.mute_seconds, data.get("t"))
+            return
         if (message.is_automatic_forward or message.sender_chat is not None or user is None
                 or user.is_bot or user.id == TELEGRAM_SERVICE_ID
                 or any(getattr(message, f, None) for f in NOT_COUNTED)):

@@ -206,3 +206,15 @@ async def test_a_username_names_its_current_holder_only(world):
     kit.remember(User(id=5000, is_bot=False, first_name="Old", username="cool"))
     kit.remember(User(id=900000, is_bot=False, first_name="New", username="Cool"))
     assert kit.user_by_username("@cool") == 900000
+
+
+async def test_flooding_as_ones_own_channel_bans_that_channel_here(make_world):
+    async with make_world(flood_messages=5) as world:
+        emu = world.emu
+        emu.add_channel(-1009990001, "Anna's channel")
+        for i in range(6):
+            emu.send_message(CHAT_ID, 1001, f"реклама {i}", sender_chat_id=-1009990001)
+        ban = await emu.wait_for_call("banChatSenderChat", since=0)
+        assert int(ban["sender_chat_id"]) == -1009990001
+        await emu.wait_for_sent(lambda m: "от имени этого канала" in text_of(m), chat_id=CHAT_ID, since=0)
+        assert not emu.calls("restrictChatMember")  # Anna herself is not muted
