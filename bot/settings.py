@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     warn_expiry_days: int = Field(30, ge=0)  # 0: warns never expire
     flood_messages: int = Field(5, ge=1)  # more than this many messages...
     flood_window: float = Field(10.0, gt=0)  # ...in this many seconds...
-    flood_mute: int = Field(600, ge=30)  # ...mutes for this long
+    flood_mute: int = Field(600, ge=60)  # ...mutes for this long (near 30 s Telegram may make it permanent)
 
     @field_validator("timezone")
     @classmethod
