@@ -251,21 +251,9 @@ class _Walker:
         return ExportError(f"{self.path.name} is not a Telegram Desktop export: {detail}")
 
     # values ---------------------------------------------------------------------------
-    def _skip(self, event: str) -> None:
+    def _skip(self, event: str, note_id: bool = False) -> None:
+        """Skip one value; with `note_id`, remember a skipped message's id (for errors)."""
         if event not in _STARTS:
-            return
-        depth = 1
-        while depth:
-            event, _ = self._next()
-            if event in _STARTS:
-                depth += 1
-            elif event in _ENDS:
-                depth -= 1
-
-    def _skip_message(self, event: str) -> None:
-        """Skip one message, noting its id (for error messages) on the way."""
-        if event != "start_map":
-            self._skip(event)
             return
         depth = 1
         while depth:
@@ -274,10 +262,14 @@ class _Walker:
                 depth += 1
             elif event in _ENDS:
                 depth -= 1
-            elif depth == 1 and event == "map_key" and value == "id":
+            elif note_id and depth == 1 and event == "map_key" and value == "id":
                 event, value = self._next()
                 self.message_id = value if isinstance(value, int) else None
                 self._skip(event)
+
+    def _skip_message(self, event: str) -> None:
+        """Skip one message, noting its id (for error messages) on the way."""
+        self._skip(event, note_id=event == "start_map")
 
     def _build(self, event: str, value: object) -> object:
         builder = self.builder = ijson.ObjectBuilder()

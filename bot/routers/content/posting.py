@@ -155,10 +155,17 @@ def preview_keyboard(post_id: int, t) -> InlineKeyboardMarkup:
     ]])
 
 
+async def may_post(message: Message, bot: Bot, services: Services, state: FSMContext, t) -> bool:
+    """The writer may post to the channel right now; if not, the dialogue ends and they are told."""
+    if await can_post_to_channel(bot, services, message.from_user.id):
+        return True
+    await state.clear()
+    await message.answer(t("post_not_admin"))
+    return False
+
+
 async def post_command(message: Message, bot: Bot, services: Services, state: FSMContext, t, lang: str) -> None:
-    if not await can_post_to_channel(bot, services, message.from_user.id):
-        await state.clear()
-        await message.answer(t("post_not_admin"))
+    if not await may_post(message, bot, services, state, t):
         return
     draft = draft_after_command(message)
     if draft is not None:  # "/post Text" is the draft itself
@@ -181,9 +188,7 @@ async def cancel_command(message: Message, state: FSMContext, t) -> None:
 
 
 async def post_content(message: Message, bot: Bot, services: Services, state: FSMContext, t, lang: str) -> None:
-    if not await can_post_to_channel(bot, services, message.from_user.id):
-        await state.clear()
-        await message.answer(t("post_not_admin"))
+    if not await may_post(message, bot, services, state, t):
         return
     draft = draft_from(message)
     if draft is None:
@@ -248,9 +253,7 @@ async def post_when(message: Message, bot: Bot, services: Services, state: FSMCo
         await state.clear()
         await message.answer(t("post_gone"))
         return
-    if not await can_post_to_channel(bot, services, message.from_user.id):
-        await state.clear()
-        await message.answer(t("post_not_admin"))
+    if not await may_post(message, bot, services, state, t):
         return
     tz = services.settings.timezone
     try:
