@@ -14,6 +14,7 @@ COPY pyproject.toml README.md ./
 COPY archive ./archive
 COPY moderation ./moderation
 COPY bot ./bot
+COPY keeper ./keeper
 RUN pip install .
 
 # Pre-load the default model so the running container never needs the network for it.

@@ -1,14 +1,10 @@
-"""The `keeper` command line: a thin click layer, one library call per command.
-
-The bot package adds its own commands (start, sandbox, ...): if `bot.cli` exists and
-defines `register(group)`, `main()` calls it; archive/ itself never imports the bot.
-"""
+"""The archive's commands (import, search, reindex, stats, demo): a thin click layer, one
+library call per command. The application's entry point (keeper/cli.py) adds them to the
+`keeper` command; the archive itself knows nothing of the bot."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -17,28 +13,8 @@ import click
 
 from archive.db import default_path
 from archive.embeddings import ENV_MODEL, ModelLoadError
-
-SAMPLE_ENV = "KEEPER_SAMPLE_EXPORT"
-
-
-def sample_export_path() -> Path:
-    """The sample export: $KEEPER_SAMPLE_EXPORT, else ../shared/corpus/channel_export.json."""
-    if os.environ.get(SAMPLE_ENV):
-        return Path(os.environ[SAMPLE_ENV])
-    repo = Path(__file__).resolve().parents[1]
-    for candidate in (repo.parent / "shared" / "corpus" / "channel_export.json",
-                      Path.cwd().parent / "shared" / "corpus" / "channel_export.json"):
-        if candidate.exists():
-            return candidate
-    return repo.parent / "shared" / "corpus" / "channel_export.json"
-
-
-def _export_error():
-    try:
-        return importlib.import_module("archive.importer").ExportError
-    except (ImportError, AttributeError):
-        return None
-
+from archive.export_stream import ExportError
+from archive.sample import sample_export_path
 
 class _Errors:
     """Turn the library's expected failures into one-line messages with exit code 1."""
@@ -49,8 +25,7 @@ class _Errors:
     def __exit__(self, kind, exc, tb):
         if exc is None or isinstance(exc, (click.exceptions.Exit, click.ClickException, click.Abort)):
             return False
-        export_error = _export_error()
-        if isinstance(exc, ModelLoadError) or (export_error and isinstance(exc, export_error)):
+        if isinstance(exc, (ModelLoadError, ExportError)):
             raise click.ClickException(str(exc)) from None
         if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename}") from None
@@ -85,9 +60,9 @@ model_option = click.option("--model", "model", envvar=ENV_MODEL, default=None,
                             help=f"Embedding model: offline, a local path or a Hugging Face id (env {ENV_MODEL}).")
 
 
-@click.group(name="keeper")
+@click.group(name="archive")
 def cli():
-    """Keeper: the channel archive, search and the community bot."""
+    """The archive on its own: import, search, reindex, stats, demo."""
 
 
 def _import(archive, export: Path, chat, channel_username, embedder, quiet: bool = False):
@@ -230,25 +205,3 @@ def demo_command(query, db, model):
             for i, hit in enumerate(page.hits, 1):
                 click.echo(f"{i}. {hit.title}\n   {hit.url}\n   {hit.snippet}")
             archive.db.conn.close()
-
-
-def register_plugins(group: click.Group = cli) -> None:
-    """Let bot/ add its commands: bot.cli.register(group), if the bot package is there."""
-    try:
-        module = importlib.import_module("bot.cli")
-    except ImportError as exc:
-        if os.environ.get("KEEPER_DEBUG"):
-            click.echo(f"bot commands unavailable: {exc}", err=True)
-        return
-    register = getattr(module, "register", None)
-    if callable(register):
-        register(group)
-
-
-def main() -> None:
-    register_plugins(cli)
-    cli(prog_name="keeper")
-
-
-if __name__ == "__main__":
-    main()

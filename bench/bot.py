@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from archive.cli import sample_export_path  # noqa: E402
-from bot.sandbox import preload  # noqa: E402
-from bot.world import LocalWorld  # noqa: E402
+from archive.sample import sample_export_path  # noqa: E402
+from sandbox.terminal import preload  # noqa: E402
+from sandbox.keeper import OfflineKeeper  # noqa: E402
 
 QUERIES = ["leakage", "утечка смысла", "квантизация LLM", "AMA стрим", "опрос зарплаты",
            "segment anything", "шахматы трансформер", "reinforcement learning", "VILA", "Flux"]
@@ -38,7 +38,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def one_search(world: LocalWorld, user_id: int, query: str) -> float:
+async def one_search(world: OfflineKeeper, user_id: int, query: str) -> float:
     mark = world.emu.mark()
     started = time.perf_counter()
     world.emu.send_message(user_id, user_id, f"/search {query}")
@@ -56,7 +56,7 @@ async def main() -> None:
 
     db_path = Path(tempfile.mkdtemp(prefix="keeper-bench-")) / "keeper.db"
     embedder = await preload(db_path, sample_export_path(), args.model)
-    async with LocalWorld(db_path, embedder) as world:
+    async with OfflineKeeper(db_path, embedder) as world:
         users = [5000 + i for i in range(args.users)]
         for uid in users:
             world.emu.add_user(uid, f"User{uid}", f"user{uid}", "ru", started=True)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from archive.cli import sample_export_path  # noqa: E402
+from archive.sample import sample_export_path  # noqa: E402
 from archive.embeddings import load_embedder  # noqa: E402
 from archive.importer import import_export  # noqa: E402
 from archive.store import Archive  # noqa: E402

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from archive.cli import sample_export_path  # noqa: E402
+from archive.sample import sample_export_path  # noqa: E402
 from archive.embeddings import load_embedder, similarity_floor  # noqa: E402
 from archive.importer import import_export  # noqa: E402
 from archive.search import search  # noqa: E402

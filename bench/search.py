@@ -44,7 +44,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from archive.cli import sample_export_path  # noqa: E402
+from archive.sample import sample_export_path  # noqa: E402
 from archive.models import IncomingPost  # noqa: E402
 from archive import text as textlib  # noqa: E402
 

@@ -1,7 +1,7 @@
 """The sample channel export (../shared/corpus/channel_export.json) for tests."""
 from __future__ import annotations
 
-from archive.cli import sample_export_path
+from archive.sample import sample_export_path
 from archive.importer import import_export
 from archive.store import Archive
 

@@ -5,7 +5,7 @@ import pytest
 
 from archive.embeddings import FakeEmbedder
 from archive.store import Archive
-from bot.world import LocalWorld
+from sandbox.keeper import OfflineKeeper
 from tests.sample import load_sample
 
 
@@ -14,6 +14,6 @@ async def world(tmp_path):
     """The bot running against the emulator, with the sample channel's 26 posts archived."""
     db_path = tmp_path / "keeper.db"
     load_sample(Archive(db_path)).db.conn.close()
-    async with LocalWorld(db_path, embedder=FakeEmbedder()) as w:
+    async with OfflineKeeper(db_path, embedder=FakeEmbedder()) as w:
         w.services.searcher.embed_pending()
         yield w

@@ -10,9 +10,9 @@ from archive.embeddings import FakeEmbedder
 from bot.app import build_dispatcher, create_bot
 from bot.middlewares.outgoing import SendLimiter
 from bot.runner import WEBHOOK_PATH, make_services, webhook_app
-from bot.sandbox import run_sandbox
+from sandbox.terminal import run_sandbox
 from bot.settings import SettingsError, load_settings
-from bot.world import CHAT_ID, LocalWorld
+from sandbox.keeper import CHAT_ID, OfflineKeeper
 
 ANNA = 1001
 
@@ -20,7 +20,7 @@ ANNA = 1001
 @pytest.fixture
 async def webhook_world(tmp_path):
     """The emulator delivering to the bot's webhook server (no polling)."""
-    world = LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder())
+    world = OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder())
     await world.emu.start()
     world.populate()
     settings = world.settings()
@@ -72,9 +72,8 @@ def test_missing_settings_are_listed_in_one_message(monkeypatch):
 
 
 def test_wrong_setting_value_is_one_clear_line(monkeypatch):
-    from archive.cli import cli, register_plugins
+    from keeper.cli import cli
 
-    register_plugins(cli)
     monkeypatch.setenv("KEEPER_BOT_TOKEN", "1:x")
     monkeypatch.setenv("KEEPER_TIMEZONE", "Mars/Olympus")
     result = CliRunner().invoke(cli, ["run"])
@@ -113,7 +112,7 @@ async def test_a_failing_handler_is_reported_and_the_bot_keeps_going(tmp_path, c
         def search(self, *args, **kwargs):
             raise RuntimeError("index exploded")
 
-    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
         world.services.searcher = BrokenSearch()
         mark = world.emu.mark()
         world.emu.send_message(CHAT_ID, ANNA, "/search leakage")
@@ -126,7 +125,7 @@ async def test_a_failing_handler_is_reported_and_the_bot_keeps_going(tmp_path, c
 
 
 async def test_search_throttle_answers_too_fast_repeats(tmp_path):
-    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder(), search_throttle_seconds=30) as world:
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder(), search_throttle_seconds=30) as world:
         first = world.emu.mark()
         world.emu.send_message(ANNA, ANNA, "/search leakage")
         await world.emu.wait_for_sent(chat_id=ANNA, since=first)
@@ -139,7 +138,7 @@ async def test_search_throttle_answers_too_fast_repeats(tmp_path):
 async def test_missing_rights_are_named_at_start(tmp_path):
     from bot.app import missing_rights
 
-    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
         world.emu.set_bot_rights(CHAT_ID, can_delete_messages=True)
         problems = await missing_rights(world.bot, world.services.settings)
         assert problems == [f"in the chat {CHAT_ID} I lack: can_restrict_members, can_pin_messages"]
@@ -150,9 +149,9 @@ async def test_after_downtime_stale_commands_are_skipped_and_channel_posts_kept(
     import time
 
     from bot.runner import run_polling
-    from bot.world import CHANNEL_ID
+    from sandbox.keeper import CHANNEL_ID
 
-    world = LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder())
+    world = OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder())
     await world.emu.start()
     world.populate()
     world.emu.clock = lambda: time.time() - 3600  # an hour ago, while the bot was down:
@@ -183,7 +182,7 @@ async def test_after_downtime_stale_commands_are_skipped_and_channel_posts_kept(
 
 
 async def test_a_retried_mute_keeps_its_length_and_a_lost_send_is_not_repeated(tmp_path):
-    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
         world.emu.faults.add(method="restrictChatMember", status=429, retry_after=2)
         from aiogram.types import ChatPermissions
 

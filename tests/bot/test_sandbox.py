@@ -1,7 +1,7 @@
 """The sandbox REPL as its user sees it: message ids to reply to, links, refusals instead of crashes."""
 from __future__ import annotations
 
-from bot.sandbox import CHATTER, run_sandbox
+from sandbox.terminal import CHATTER, run_sandbox
 
 
 async def test_sandbox_shows_ids_links_and_refusals_and_seeds_voters():

@@ -1,8 +1,8 @@
 """/search, inline search and live ingest, end to end through the emulator."""
 from __future__ import annotations
 
-from bot.emulator import Mark
-from bot.world import CHANNEL_ID, CHAT_ID
+from emulator import Mark
+from sandbox.keeper import CHANNEL_ID, CHAT_ID
 
 ANNA, JOHN = 1001, 1003
 

@@ -1,1 +1,1 @@
-from bot.emulator.testing import bot, emulator, world  # noqa: F401  (fixtures)
+from tests.emulator.fixtures import bot, cast, emulator  # noqa: F401  (fixtures)

@@ -9,7 +9,7 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.emulator.testing import polling
+from tests.emulator.fixtures import polling
 
 
 def echo_dispatcher() -> Dispatcher:
@@ -24,25 +24,25 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
-async def test_dispatcher_polling_round_trip(bot, emulator, world):
+async def test_dispatcher_polling_round_trip(bot, emulator, cast):
     dp = echo_dispatcher()
     async with polling(dp, bot):
         mark = emulator.mark()
-        asked = emulator.send_message(world.group.id, world.anna.id, "привет")
-        reply = await emulator.wait_for_sent(chat_id=world.group.id, since=mark, timeout=5)
+        asked = emulator.send_message(cast.group.id, cast.anna.id, "привет")
+        reply = await emulator.wait_for_sent(chat_id=cast.group.id, since=mark, timeout=5)
     assert reply.text == "echo: привет" and reply.reply_to_message.message_id == asked.message_id
 
 
-async def test_wait_for_sent_sees_messages_sent_since_mark(bot, emulator, world):
+async def test_wait_for_sent_sees_messages_sent_since_mark(bot, emulator, cast):
     mark = emulator.mark()
-    await bot.send_message(world.group.id, "already here")
+    await bot.send_message(cast.group.id, "already here")
     got = await emulator.wait_for_sent(lambda m: "here" in m.text, since=mark, timeout=0.5)
     assert got.text == "already here"
     with pytest.raises(TimeoutError):
         await emulator.wait_for_sent(timeout=0.05)  # nothing new after "now"
-    later = asyncio.create_task(emulator.wait_for_sent(chat_id=world.group.id, timeout=2))
+    later = asyncio.create_task(emulator.wait_for_sent(chat_id=cast.group.id, timeout=2))
     await asyncio.sleep(0)
-    await bot.send_message(world.group.id, "later")
+    await bot.send_message(cast.group.id, "later")
     assert (await later).text == "later"
 
 
@@ -56,7 +56,7 @@ async def _receiver(handler):
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
 
 
-async def test_webhook_delivery_to_aiogram_handler(bot, emulator, world):
+async def test_webhook_delivery_to_aiogram_handler(bot, emulator, cast):
     dp = echo_dispatcher()
     app = web.Application()
     SimpleRequestHandler(dp, bot, secret_token="s3cret").register(app, path="/hook")
@@ -69,7 +69,7 @@ async def test_webhook_delivery_to_aiogram_handler(bot, emulator, world):
         with pytest.raises(TelegramConflictError):
             await bot.get_updates()
         mark = emulator.mark()
-        emulator.send_message(world.group.id, world.anna.id, "via webhook")
+        emulator.send_message(cast.group.id, cast.anna.id, "via webhook")
         reply = await emulator.wait_for_sent(since=mark, timeout=5)
         assert reply.text == "echo: via webhook"
         info = await bot.get_webhook_info()
@@ -78,7 +78,7 @@ async def test_webhook_delivery_to_aiogram_handler(bot, emulator, world):
         await runner.cleanup()
 
 
-async def test_webhook_wrong_secret_is_retried(bot, emulator, world):
+async def test_webhook_wrong_secret_is_retried(bot, emulator, cast):
     seen = []
 
     async def handler(request):
@@ -89,7 +89,7 @@ async def test_webhook_wrong_secret_is_retried(bot, emulator, world):
     runner, url = await _receiver(handler)
     try:
         await bot.set_webhook(url, secret_token="wrong")
-        emulator.send_message(world.group.id, world.anna.id, "hello")
+        emulator.send_message(cast.group.id, cast.anna.id, "hello")
         await emulator.webhook_delivery.wait_attempts(2)
         assert seen[:2] == ["wrong", "wrong"]  # retried
         info = await bot.get_webhook_info()
@@ -114,23 +114,23 @@ async def test_second_poller_terminates_first(bot, emulator):
     assert await second == []
 
 
-async def test_control_api(emulator, world, bot):
+async def test_control_api(emulator, cast, bot):
     base = f"{emulator.base_url}/control"
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/mark") as r:
             mark = (await r.json())["result"]
         async with http.post(f"{base}/send_message",
-                             json={"chat_id": world.group.id, "user_id": world.anna.id, "text": "/start"}) as r:
+                             json={"chat_id": cast.group.id, "user_id": cast.anna.id, "text": "/start"}) as r:
             body = await r.json()
             assert body["ok"] and body["result"]["entities"][0]["type"] == "bot_command"
-        await bot.send_message(world.group.id, "pong")
+        await bot.send_message(cast.group.id, "pong")
         async with http.post(f"{base}/wait_for_sent",
                              json={"text_contains": "pong", "since": mark, "timeout": 1}) as r:
             assert (await r.json())["result"]["text"] == "pong"
-        async with http.get(f"{base}/sent", params={"chat_id": world.group.id}) as r:
+        async with http.get(f"{base}/sent", params={"chat_id": cast.group.id}) as r:
             assert [m["text"] for m in (await r.json())["result"]] == ["pong"]
-        async with http.get(f"{base}/member", params={"chat_id": world.group.id,
-                                                      "user_id": world.admin.id}) as r:
+        async with http.get(f"{base}/member", params={"chat_id": cast.group.id,
+                                                      "user_id": cast.admin.id}) as r:
             assert (await r.json())["result"]["status"] == "administrator"
         async with http.post(f"{base}/faults", json={"method": "getMe", "status": 500}) as r:
             assert r.status == 200

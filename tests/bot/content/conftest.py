@@ -1,4 +1,4 @@
-"""Fixtures for the content tests: a LocalWorld (emulator + bot) with the sample channel loaded."""
+"""Fixtures for the content tests: a OfflineKeeper (emulator + bot) with the sample channel loaded."""
 from __future__ import annotations
 
 import asyncio
@@ -6,17 +6,17 @@ import asyncio
 import pytest_asyncio
 
 from archive.embeddings import FakeEmbedder
-from bot.world import LocalWorld
+from sandbox.keeper import OfflineKeeper
 from tests.sample import load_sample as import_sample
 
 
-def load_sample(world: LocalWorld) -> None:
+def load_sample(world: OfflineKeeper) -> None:
     """The sample export into the world's archive, encoded for the hybrid search."""
     import_sample(world.services.archive)
     world.services.searcher.embed_pending()
 
 
-def scheduler(world: LocalWorld):
+def scheduler(world: OfflineKeeper):
     return world.services.extras["content_scheduler"]
 
 
@@ -38,7 +38,7 @@ async def world(request, tmp_path):
     """A running world; settings overrides come from `@pytest.mark.settings(...)`."""
     marker = request.node.get_closest_marker("settings")
     overrides = marker.kwargs if marker else {}
-    async with LocalWorld(tmp_path / "k.db", embedder=FakeEmbedder(), **overrides) as w:
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder(), **overrides) as w:
         yield w
 
 

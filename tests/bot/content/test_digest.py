@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from bot.routers.content import jobs, store
-from bot.world import CHANNEL_ID, CHAT_ID
+from sandbox.keeper import CHANNEL_ID, CHAT_ID
 from tests.bot.content.conftest import eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -5,7 +5,7 @@ import pytest
 from aiogram.types import MessageEntity
 
 from archive.text import utf16_len
-from bot.world import CHANNEL_ID
+from sandbox.keeper import CHANNEL_ID
 from tests.bot.content.conftest import eventually
 
 ANNA = 1001

@@ -8,7 +8,7 @@ import time_machine
 from aiogram.types import MessageEntity
 
 from bot.routers.content import jobs, store
-from bot.world import CHANNEL_ID
+from sandbox.keeper import CHANNEL_ID
 from tests.bot.content.conftest import eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")

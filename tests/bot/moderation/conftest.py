@@ -1,4 +1,4 @@
-"""End-to-end moderation tests: the real bot against the Bot API emulator (LocalWorld)."""
+"""End-to-end moderation tests: the real bot against the Bot API emulator (OfflineKeeper)."""
 from __future__ import annotations
 
 import contextlib
@@ -6,7 +6,7 @@ import contextlib
 import pytest
 
 from archive.embeddings import FakeEmbedder
-from bot.world import CHAT_ID, LocalWorld
+from sandbox.keeper import CHAT_ID, OfflineKeeper
 
 # Quiet defaults for tests: no background sweeps (tests call sweep), no accidental flood.
 QUIET = dict(votekick_sweep_seconds=3600, flood_messages=50)
@@ -18,7 +18,7 @@ def make_world(tmp_path):
 
     @contextlib.asynccontextmanager
     async def make(**overrides):
-        async with LocalWorld(tmp_path / "keeper.db", embedder=FakeEmbedder(), **{**QUIET, **overrides}) as world:
+        async with OfflineKeeper(tmp_path / "keeper.db", embedder=FakeEmbedder(), **{**QUIET, **overrides}) as world:
             yield world
 
     return make

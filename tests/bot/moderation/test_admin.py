@@ -5,7 +5,7 @@ import time
 
 import time_machine
 
-from bot.world import CHAT_ID, LOG_CHAT_ID
+from sandbox.keeper import CHAT_ID, LOG_CHAT_ID
 
 from .conftest import chat, processed, said, text_of
 

@@ -1,7 +1,7 @@
 """The admin cache and activity counting."""
 from __future__ import annotations
 
-from bot.world import CHANNEL_ID, CHAT_ID
+from sandbox.keeper import CHANNEL_ID, CHAT_ID
 
 from .conftest import processed, said, text_of
 

@@ -5,7 +5,7 @@ import pytest
 
 from bot.routers.moderation.audit import UndoButton
 from bot.routers.moderation.votekick import VoteButton
-from bot.world import ADMIN_RIGHTS, CHAT_ID, LOG_CHAT_ID
+from sandbox.keeper import ADMIN_RIGHTS, CHAT_ID, LOG_CHAT_ID
 
 from .conftest import chat, said, text_of
 
@@ -217,7 +217,7 @@ async def test_an_anonymous_admin_gets_only_the_rights_every_anonymous_admin_has
 
 
 async def test_the_communitys_own_channel_cannot_be_voted_out_or_banned(world):
-    from bot.world import CHANNEL_ID
+    from sandbox.keeper import CHANNEL_ID
 
     emu = world.emu
     await prepare(world)

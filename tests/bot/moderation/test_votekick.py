@@ -7,7 +7,7 @@ import time
 import time_machine
 
 from bot.routers.moderation.votekick import VoteButton, sweep
-from bot.world import CHAT_ID, LOG_CHAT_ID
+from sandbox.keeper import CHAT_ID, LOG_CHAT_ID
 
 from .conftest import chat, said, text_of
 

@@ -13,9 +13,9 @@ import dataclasses
 
 from aiohttp import web
 
+from .appkeys import EMULATOR
 from .models import dump
 from .reading import Mark
-from .server import EMULATOR
 
 ACTIONS = ("add_user", "add_channel", "add_group", "set_member", "set_bot_rights", "set_bot_status",
            "post_to_channel", "edit_channel_post", "send_message", "edit_message", "press_button",

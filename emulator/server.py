@@ -7,13 +7,14 @@ import logging
 from aiohttp import web
 from pydantic import ValidationError
 
+from .appkeys import EMULATOR
+from .control import routes as control_routes
 from .errors import ApiError, EmulatorError
 from .methods import HANDLERS
 from .models import dump
 from .params import Params, Upload, read_params
 
 log = logging.getLogger(__name__)
-EMULATOR = web.AppKey("emulator", object)
 
 
 def _reply(body: dict, status: int = 200) -> web.Response:
@@ -81,8 +82,6 @@ async def handle_file(request: web.Request) -> web.StreamResponse:
 
 
 def make_app(emu) -> web.Application:
-    from .control import routes as control_routes
-
     app = web.Application(client_max_size=64 * 1024 * 1024)
     app[EMULATOR] = emu
     app.router.add_route("*", "/bot{token}/{method}", handle_api)

@@ -12,7 +12,7 @@ from pathlib import Path
 from aiogram import Bot, Dispatcher
 
 from bot.app import allowed_updates, build_dispatcher, create_bot
-from bot.emulator import Emulator
+from emulator import Emulator
 from bot.runner import make_services
 from bot.services import Services
 from bot.settings import Settings
@@ -48,8 +48,8 @@ ADMIN_RIGHTS = dict(can_delete_messages=True, can_restrict_members=True, can_pin
                     can_promote_members=False)
 
 
-class LocalWorld:
-    """Start with `async with LocalWorld(tmp_path / "keeper.db") as world:`."""
+class OfflineKeeper:
+    """Start with `async with OfflineKeeper(tmp_path / "keeper.db") as world:`."""
 
     def __init__(self, db_path: str | Path, embedder=None, **settings):
         self.db_path = str(db_path)
@@ -61,7 +61,7 @@ class LocalWorld:
         self.dp: Dispatcher | None = None
         self._polling: asyncio.Task | None = None
 
-    async def __aenter__(self) -> "LocalWorld":
+    async def __aenter__(self) -> "OfflineKeeper":
         await self.emu.start()
         self.populate()
         await self.start_bot()

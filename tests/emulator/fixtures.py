@@ -1,7 +1,7 @@
 """Pytest fixtures and helpers for tests that drive the bot through the emulator.
 
-Use from any test package:  `from bot.emulator.testing import emulator, bot, world  # noqa: F401`
-(or list "bot.emulator.testing" in the root conftest's `pytest_plugins`).
+Use from any test package:  `from tests.emulator.fixtures import emulator, bot, cast  # noqa: F401`
+(fixtures for driving the emulator alone, without Keeper).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest_asyncio
 from aiogram import Bot, Dispatcher
 
-from .emulator import Emulator
+from emulator import Emulator
 
 TOKEN = "123456:TEST-TOKEN"
 CHANNEL_ID = -1001394778475
@@ -80,5 +80,5 @@ async def bot(emulator):
 
 
 @pytest_asyncio.fixture
-async def world(emulator):
+async def cast(emulator):
     return populate(emulator)

@@ -12,9 +12,9 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from archive.cli import sample_export_path
-from bot.emulator.errors import EmulatorError
-from bot.world import CHANNEL_ID, CHAT_ID, LOG_CHAT_ID, PEOPLE, LocalWorld
+from archive.sample import sample_export_path
+from emulator.errors import EmulatorError
+from sandbox.keeper import CHANNEL_ID, CHAT_ID, LOG_CHAT_ID, PEOPLE, OfflineKeeper
 
 SHOWN_CALLS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup",
                "deleteMessage", "banChatMember", "unbanChatMember", "restrictChatMember",
@@ -56,7 +56,7 @@ CHATTER = (
 
 
 class Sandbox:
-    def __init__(self, world: LocalWorld, out=print):
+    def __init__(self, world: OfflineKeeper, out=print):
         self.world, self.emu, self.out = world, world.emu, out
         self.person = next(p for p in PEOPLE if p.role == "member")
         self.place = CHAT_ID
@@ -320,7 +320,7 @@ async def run_sandbox(export_path: str | None = None, model: str | None = None,
                       interactive: bool = True, lines=None, out=print) -> None:
     db_path = Path(tempfile.mkdtemp(prefix="keeper-sandbox-")) / "keeper.db"
     embedder = await preload(db_path, Path(export_path) if export_path else sample_export_path(), model)
-    async with LocalWorld(db_path, embedder) as world:
+    async with OfflineKeeper(db_path, embedder) as world:
         sandbox = Sandbox(world, out)
         await sandbox.seed()
         if interactive:

@@ -16,10 +16,10 @@ from .server import make_app
 from .state import WebhookState
 from .updates import Signal, UpdateQueue
 from .webhook import WebhookDelivery
-from .world import WorldMixin
+from .directory import DirectoryMixin
 
 
-class Emulator(WorldMixin, PeopleMixin, ReadingMixin):
+class Emulator(DirectoryMixin, PeopleMixin, ReadingMixin):
     """Bot API emulator. Build the world, `await start()`, point aiogram at `base_url`.
 
     All state is in memory and all methods must be called from the event loop's thread.

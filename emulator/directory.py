@@ -1,4 +1,4 @@
-"""World setup and the shared lookups every other part uses (chats, users, members, messages, files)."""
+"""Chats, users, members, messages and files: the setup and the lookups every other part uses."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -18,7 +18,7 @@ SERVICE_USERS = {
 }
 
 
-class WorldMixin:
+class DirectoryMixin:
     # ---- setup -------------------------------------------------------------
     def add_user(self, id: int, first_name: str, username: str | None = None,
                  language_code: str | None = None, *, last_name: str | None = None,
