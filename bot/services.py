@@ -9,6 +9,7 @@ import sqlite_utils
 from archive.models import IncomingPost, WriteResult
 from archive.query import Query
 from archive.store import Archive
+from bot.clock import Clock
 from bot.settings import Settings
 
 
@@ -18,6 +19,7 @@ class Services:
     archive: Archive
     searcher: object  # archive.search.SearchService
     bot_username: str = ""
+    clock: Clock = field(default_factory=Clock)
     extras: dict = field(default_factory=dict)
 
     @property
