@@ -38,7 +38,7 @@ def create_bot(settings: Settings, token: str | None = None) -> Bot:
 def build_dispatcher(services: Services) -> Dispatcher:
     dp = Dispatcher(storage=SQLiteStorage(services.db), services=services)
     dp.update.outer_middleware(I18nMiddleware())
-    dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds))
+    dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds, services.clock.now))
     dp.include_routers(
         start.build_router(),
         search.build_router(services.settings.search_throttle_seconds),

@@ -9,11 +9,15 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
+from typing import Any, Awaitable, Callable
+
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.types import TelegramObject
 
 from bot.app import allowed_updates, build_dispatcher, create_bot
-from emulator import Emulator
+from bot.clock import Clock
 from bot.runner import make_services
+from emulator import Emulator
 from bot.services import Services
 from bot.settings import Settings
 
@@ -48,14 +52,36 @@ ADMIN_RIGHTS = dict(can_delete_messages=True, can_restrict_members=True, can_pin
                     can_promote_members=False)
 
 
-class OfflineKeeper:
-    """Start with `async with OfflineKeeper(tmp_path / "keeper.db") as world:`."""
+class InFlight(BaseMiddleware):
+    """Counts the updates the dispatcher is handling right now (the sandbox waits for zero)."""
 
-    def __init__(self, db_path: str | Path, embedder=None, **settings):
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def __call__(self, handler: Callable[[TelegramObject, dict], Awaitable[Any]],
+                       event: TelegramObject, data: dict[str, Any]) -> Any:
+        self.count += 1
+        try:
+            return await handler(event, data)
+        finally:
+            self.count -= 1
+
+
+class OfflineKeeper:
+    """Start with `async with OfflineKeeper(tmp_path / "keeper.db") as keeper:`.
+
+    One clock drives the emulator (message dates, limits) and the bot; pass `clock` to live
+    at another time. `channel_next_id` continues the channel's message ids after an archive's."""
+
+    def __init__(self, db_path: str | Path, embedder=None, *, clock: Clock | None = None,
+                 channel_next_id: int = 1, **settings):
         self.db_path = str(db_path)
         self.embedder = embedder
         self.settings_overrides = settings
-        self.emu = Emulator(token=TOKEN, bot_username="keeper_bot")
+        self.clock = clock or Clock()
+        self.channel_next_id = channel_next_id
+        self.emu = Emulator(token=TOKEN, bot_username="keeper_bot", clock=self.clock.now)
+        self.in_flight = InFlight()
         self.services: Services | None = None
         self.bot: Bot | None = None
         self.dp: Dispatcher | None = None
@@ -73,7 +99,7 @@ class OfflineKeeper:
 
     def populate(self) -> None:
         emu = self.emu
-        emu.add_channel(CHANNEL_ID, "Boris again", "boris_again")
+        emu.add_channel(CHANNEL_ID, "Boris again", "boris_again", next_message_id=self.channel_next_id)
         emu.add_group(CHAT_ID, "Boris again — чат", linked_channel_id=None)
         emu.add_group(LOG_CHAT_ID, "Keeper log")
         emu.set_bot_rights(CHAT_ID, **ADMIN_RIGHTS)
@@ -100,8 +126,10 @@ class OfflineKeeper:
         """Start (or restart) the bot process part; the emulator and database persist."""
         settings = self.settings()
         self.services = make_services(settings, self.embedder)
+        self.services.clock = self.clock
         self.bot = create_bot(settings)
         self.dp = build_dispatcher(self.services)
+        self.dp.update.outer_middleware(self.in_flight)
         mark = self.emu.mark()
         self._polling = asyncio.create_task(self.dp.start_polling(
             self.bot, allowed_updates=allowed_updates(self.dp), handle_signals=False,
@@ -118,6 +146,24 @@ class OfflineKeeper:
         await self.bot.session.close()
         self.services.close()
         self._polling = None
+
+    def idle(self) -> bool:
+        """Every update fetched and handled; nothing in flight."""
+        return not self.emu.updates.pending and self.in_flight.count == 0
+
+    async def settle(self, timeout: float = 30.0, quiet: float = 0.15) -> bool:
+        """Wait until the bot is idle and has made no API call for `quiet` seconds;
+        False if it is still busy after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        calls, still_since = len(self.emu.call_log), loop.time()
+        while loop.time() < deadline:
+            await self.emu.calls_signal.wait(0.05)
+            if len(self.emu.call_log) != calls or not self.idle():
+                calls, still_since = len(self.emu.call_log), loop.time()
+            elif loop.time() - still_since >= quiet:
+                return True
+        return False
 
     async def restart(self) -> None:
         await self.stop_bot()

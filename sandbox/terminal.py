@@ -7,14 +7,21 @@ the pipe one by one and the bot's replies are printed: `echo "/search leakage" |
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from archive.sample import sample_export_path
+from bot.clock import Clock
 from emulator.errors import EmulatorError
 from sandbox.keeper import CHANNEL_ID, CHAT_ID, LOG_CHAT_ID, PEOPLE, OfflineKeeper
+
+MAX_WAIT = 60.0  # seconds the sandbox waits for a busy bot before it takes the next line
+TYPING_GAP = 3.0  # seconds of sandbox time between piped lines (a person typing)
+SEED_GAP = 12.0  # seconds between the seeded chat messages
 
 SHOWN_CALLS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup",
                "deleteMessage", "banChatMember", "unbanChatMember", "restrictChatMember",
@@ -27,6 +34,7 @@ HELP = """Sandbox commands:
   :press N [ID]   press button N of the bot's last message with buttons here (or of message #ID)
   :history [N]    the last N messages here, with their #IDs and authors (default 10)
   :inline QUERY   an inline query (@keeper_bot QUERY)
+  :clock [+2h | +1d | YYYY-MM-DD HH:MM]  show or move the sandbox's time
   :help / :quit
 Anything else is sent as a message (commands like /search work as in Telegram)."""
 
@@ -56,12 +64,12 @@ CHATTER = (
 
 
 class Sandbox:
-    def __init__(self, world: OfflineKeeper, out=print):
+    def __init__(self, world: OfflineKeeper, files_dir: Path, out=print):
         self.world, self.emu, self.out = world, world.emu, out
         self.person = next(p for p in PEOPLE if p.role == "member")
         self.place = CHAT_ID
         self.keyboards: dict[int, int] = {}  # place -> id of its last message with buttons
-        self.files_dir = Path(tempfile.mkdtemp(prefix="keeper-sandbox-files-"))
+        self.files_dir = files_dir  # photos and documents the bot sends are saved here
         self._printed = len(self.emu.sent_log)
 
     async def handle(self, line: str) -> bool:
@@ -91,26 +99,20 @@ class Sandbox:
                 self.out(f"[sandbox] Telegram would refuse this: {exc}")
                 return True
             self.out(f"[{self.person.name} → {self.where(self.place)} #{sent.message_id}]")
-            if not line.startswith("/") and self.place < 0 and "@admin" not in line.lower():
-                await self.show(mark, first_wait=0.7)  # chatter: the bot usually stays silent
-                return True
         await self.show(mark)
         return True
 
     async def seed(self) -> None:
-        """Write CHATTER into the chat (then the flood counter forgets it: it happened "earlier")."""
+        """Write CHATTER into the chat a few minutes before the sandbox's "now", spaced as people
+        write, so it counts for votekick eligibility without tripping anti-flood."""
         people = {p.username: p for p in PEOPLE}
-        mark = self.emu.mark()
+        start = self.world.clock.now()
+        self.world.clock.set(start - SEED_GAP * (len(CHATTER) + 1))
         for username, text in CHATTER:
+            self.world.clock.advance(SEED_GAP)
             self.emu.send_message(CHAT_ID, people[username].id, text)
-        last = self.emu.updates.pending[-1].update_id if self.emu.updates.pending else 0
-        await self.emu.wait_for_call("getUpdates", lambda p: int(p.get("offset") or 0) > last,
-                                     since=mark, timeout=30)
-        await asyncio.sleep(0.3)  # let the last handlers finish
-        kit = self.world.services.extras.get("moderation")
-        for p in PEOPLE:
-            if kit is not None:
-                kit.flood.forget(CHAT_ID, p.id)
+        await self.world.settle()
+        self.world.clock.set(start)
         self._printed = len(self.emu.sent_log)
         self.out(f"The chat has a little history: messages #1–#{len(CHATTER)} (:history shows them).")
 
@@ -190,26 +192,42 @@ class Sandbox:
         self.emu.inline_query(self.person.id, query)
         return True
 
-    async def show(self, mark, first_wait: float = 30.0, quiet: float = 0.4) -> None:
-        """Print the bot's visible actions since `mark`, until it has been quiet a moment."""
+    async def show(self, mark) -> None:
+        """Print the bot's visible actions since `mark`, as they happen, until it is idle."""
         seen, self._printed = mark.calls, mark.sent
-        deadline = first_wait
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_WAIT
         while True:
-            try:
-                await asyncio.wait_for(self._next_call(seen), deadline)
-            except (asyncio.TimeoutError, TimeoutError):
-                self.print_sent()
-                return
+            settled = await self.world.settle(timeout=0.5)
             for name, params in self.emu.call_log[seen:]:
                 if name in SHOWN_CALLS:
                     self.print_call(name, params)
             seen = len(self.emu.call_log)
-            deadline = quiet
+            if settled:
+                break
+            if loop.time() > deadline:
+                self.out(f"[sandbox] the bot is still busy after {MAX_WAIT:.0f} s; its replies will show later")
+                break
+        self.print_sent()
 
-    async def _next_call(self, seen: int) -> None:
-        while len(self.emu.call_log) <= seen or not any(
-                name in SHOWN_CALLS for name, _ in self.emu.call_log[seen:]):
-            await self.emu.calls_signal.wait(1.0)
+    def moment(self) -> str:
+        """The sandbox's date and time, as the chat's people read it (Moscow time)."""
+        when = datetime.fromtimestamp(self.world.clock.now(), ZoneInfo(self.world.settings().timezone))
+        return f"{when:%d.%m.%Y %H:%M} ({when.tzname()})"
+
+    async def do_clock(self, rest: str) -> bool:
+        """Show the sandbox's time, or move it: `:clock +2h`, `:clock +1d`, `:clock 2024-08-04 19:00`."""
+        if rest:
+            target = parse_moment(rest, self.world.clock.now(), self.world.settings().timezone)
+            if target is None:
+                self.out("usage: :clock [+30m | +2h | +1d | YYYY-MM-DD [HH:MM]]")
+                return False
+            if target < self.world.clock.now():
+                self.out("the sandbox's clock only moves forward")
+                return False
+            self.world.clock.set(target)
+        self.out(f"it is {self.moment()} in the sandbox")
+        return False
 
     def where(self, chat_id) -> str:
         if chat_id in (CHAT_ID, str(CHAT_ID)):
@@ -246,6 +264,7 @@ class Sandbox:
         record = self.emu.files.get(file_id) if file_id else None
         if record is None:
             return ""
+        self.files_dir.mkdir(exist_ok=True)
         path = self.files_dir / Path(record.file_path).name
         path.write_bytes(record.data)
         kind = "photo" if message.photo else f"document {message.document.file_name or ''}".rstrip()
@@ -286,6 +305,20 @@ class Sandbox:
             self.out("    " + " ".join(f"[{i}: {b.text}]" for i, b in enumerate(buttons, 1)))
 
 
+def parse_moment(text: str, now: float, tz: str) -> float | None:
+    """`+30m`, `+2h`, `+1d` from `now`, or a local `YYYY-MM-DD [HH:MM]`; None if neither."""
+    text = text.strip()
+    units = {"m": 60, "h": 3600, "d": 86400}
+    if text.startswith("+") and text[1:-1].isdigit() and text[-1:] in units:
+        return now + int(text[1:-1]) * units[text[-1]]
+    for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, layout).replace(tzinfo=ZoneInfo(tz)).timestamp()
+        except ValueError:
+            continue
+    return None
+
+
 def readable(message) -> str:
     """The message's text as a user sees it, with each link's address after its words."""
     text = message.text if message.text is not None else (message.caption or "")
@@ -316,30 +349,52 @@ async def preload(db_path: Path, export: Path, model: str | None):
     return embedder
 
 
+def sample_time(db_path: Path, tz: str = "Europe/Moscow") -> tuple[float, int]:
+    """Noon of the day after the archive's last post (the sandbox's "now"), and the channel's
+    next message id (after the archive's highest)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        last_date, last_id = conn.execute(
+            "SELECT MAX(posts.date), MAX(post_parts.message_id) FROM posts JOIN post_parts"
+            " ON post_parts.post_id = posts.id").fetchone()
+    if last_date is None:
+        return datetime.now(timezone.utc).timestamp(), 1
+    day = datetime.fromtimestamp(last_date, ZoneInfo(tz)).date() + timedelta(days=1)
+    return datetime.combine(day, time(12, 0), ZoneInfo(tz)).timestamp(), last_id + 1
+
+
 async def run_sandbox(export_path: str | None = None, model: str | None = None,
                       interactive: bool = True, lines=None, out=print) -> None:
-    db_path = Path(tempfile.mkdtemp(prefix="keeper-sandbox-")) / "keeper.db"
-    embedder = await preload(db_path, Path(export_path) if export_path else sample_export_path(), model)
-    async with OfflineKeeper(db_path, embedder) as world:
-        sandbox = Sandbox(world, out)
-        await sandbox.seed()
-        if interactive:
-            out("Keeper sandbox: the bot runs against a local Telegram emulator. :help for commands.")
-        while True:
-            try:
-                line = await read_line(sandbox, interactive, lines)
-            except EOFError:
-                break
-            if not await sandbox.handle(line):
-                break
+    with tempfile.TemporaryDirectory(prefix="keeper-sandbox-") as tmp:
+        db_path = Path(tmp) / "keeper.db"
+        export = Path(export_path) if export_path else sample_export_path()
+        embedder = await preload(db_path, export, model)
+        start, next_id = sample_time(db_path)
+        async with OfflineKeeper(db_path, embedder, clock=Clock(start=start), channel_next_id=next_id) as world:
+            sandbox = Sandbox(world, Path(tmp) / "files", out)
+            out(f"Keeper sandbox: the bot runs against a local Telegram emulator. It lives on "
+                f"{sandbox.moment()}, the day after the sample's last post (:clock moves time).")
+            await sandbox.seed()
+            if interactive:
+                out(":help lists people and commands.")
+            while True:
+                try:
+                    line = await read_line(sandbox, interactive, lines)
+                except EOFError:
+                    break
+                if not await sandbox.handle(line):
+                    break
 
 
 async def read_line(sandbox: Sandbox, interactive: bool, lines: list[str] | None) -> str:
-    """The next line from the terminal, the pipe, or a given list; EOFError at the end."""
+    """The next line from the terminal, the pipe, or a given list; EOFError at the end.
+    Piped lines come as a person types them: TYPING_GAP seconds of sandbox time apart."""
     if interactive:
         return await asyncio.to_thread(input, f"{sandbox.person.name}> ")
     line = (lines.pop(0) + "\n" if lines else "") if lines is not None else await asyncio.to_thread(sys.stdin.readline)
     if not line:
         raise EOFError
+    sandbox.world.clock.advance(TYPING_GAP)
     sandbox.out(f"> {line.rstrip()}")
     return line
