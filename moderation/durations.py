@@ -15,6 +15,7 @@ MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 WEEK = 7 * DAY
+MONTH = 30 * DAY
 
 TELEGRAM_MIN_SECONDS = 30
 TELEGRAM_MAX_SECONDS = 366 * DAY
@@ -25,16 +26,23 @@ for _words, _seconds in (
     ("s sec secs second seconds с сек секунда секунды секунд секунду", 1),
     ("m min mins minute minutes м мин минута минуты минут минуту", MINUTE),
     ("h hr hrs hour hours ч час часа часов", HOUR),
-    ("d day days д дн день дня дней", DAY),
+    ("d day days д дн день дня дней сутки суток", DAY),
     ("w wk wks week weeks н нед неделя недели недель неделю", WEEK),
+    ("mo month months мес месяц месяца месяцев", MONTH),
 ):
     for _w in _words.split():
         _UNITS[_w] = _seconds
+# Words that are a term on their own, with no number: "/mute час", "/ban неделю", "/mute полчаса".
+_ALONE: dict[str, int] = {w: s for w, s in _UNITS.items() if len(w) > 3 or w in ("час", "day", "дн")}
+_ALONE.update({"полчаса": 30 * MINUTE, "полдня": 12 * HOUR, "полгода": 182 * DAY, "год": 365 * DAY,
+               "year": 365 * DAY, "минутку": MINUTE})
 
 _PERMANENT_WORDS = {"forever", "perm", "permanent", "permanently", "навсегда", "перм", "∞", "inf"}
 
 _UNIT_RE = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 _TOKEN = re.compile(rf"\s*(\d+(?:[.,]\d+)?)\s*({_UNIT_RE})(?![a-zа-яё])\.?\s*", re.IGNORECASE)
+_ALONE_RE = "|".join(sorted(map(re.escape, _ALONE), key=len, reverse=True))
+_WORD_TOKEN = re.compile(rf"\s*(?:(?:на|for|a|an|one|одну|один|одни)\s+)?({_ALONE_RE})(?![a-zа-яё])\s*", re.IGNORECASE)
 
 _MESSAGES = {
     "empty": ("Укажите срок, например 10m, 2ч, 3 дня или навсегда.",
@@ -125,7 +133,8 @@ class Duration:
 
 
 def parse_duration(text: str) -> Duration:
-    """Parse "10m", "1h30m", "2 часа", "1нед", "90s", "forever"/"навсегда"/"perm".
+    """Parse "10m", "1h30m", "2 часа", "1нед", "90s", "forever"/"навсегда"/"perm", and terms
+    said in words alone: "час", "полчаса", "сутки", "неделю", "месяц", "hour", "a week".
 
     A bare number ("10") is refused: minutes or days is a guess we do not make.
     Raises :class:`DurationError` with a helpful message.
@@ -143,13 +152,17 @@ def parse_duration(text: str) -> Duration:
     pos = 0
     while pos < len(lowered):
         m = _TOKEN.match(lowered, pos)
-        if not m or m.end() == pos:
-            raise DurationError("garbage", raw)
-        unit = _UNITS[m.group(2).lower()]
+        if m and m.end() > pos:
+            unit, amount = _UNITS[m.group(2).lower()], float(m.group(1).replace(",", "."))
+        else:
+            m = _WORD_TOKEN.match(lowered, pos)
+            if not m or m.end() == pos:
+                raise DurationError("garbage", raw)
+            unit, amount = _ALONE[m.group(1).lower()], 1.0
         if unit in seen:
             raise DurationError("repeated_unit", raw)
         seen.add(unit)
-        total += float(m.group(1).replace(",", ".")) * unit
+        total += amount * unit
         pos = m.end()
     seconds = int(round(total))
     if seconds <= 0:

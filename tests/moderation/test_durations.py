@@ -1,6 +1,6 @@
 import pytest
 
-from moderation.durations import DAY, Duration, DurationError, humanize, parse_duration
+from moderation.durations import DAY, HOUR, MINUTE, WEEK, Duration, DurationError, humanize, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,18 @@ def test_humanize_english():
     assert humanize(5400, "en") == "1 hour 30 minutes"
     assert humanize(None, "en") == "forever"
     assert parse_duration("2 дня").humanize("en") == "2 days"
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("час", HOUR), ("полчаса", 30 * MINUTE), ("сутки", DAY), ("день", DAY), ("неделю", WEEK),
+    ("неделя", WEEK), ("на неделю", WEEK), ("месяц", 30 * DAY), ("hour", HOUR), ("day", DAY),
+    ("a week", WEEK), ("week", WEEK), ("2 месяца", 60 * DAY),
+])
+def test_a_term_said_in_words_alone_is_a_term(text, seconds):
+    assert parse_duration(text).seconds == seconds
+
+
+@pytest.mark.parametrize("text", ["abc", "m", "h", "спам", "часы", "неделька флуд"])
+def test_words_that_are_not_terms_are_refused(text):
+    with pytest.raises(DurationError):
+        parse_duration(text)
