@@ -19,11 +19,12 @@ def digest_period(digest: Digest, t: Translator) -> str:
     zone = ZoneInfo(digest.tz)
     first = datetime.fromtimestamp(digest.since, zone)
     last = datetime.fromtimestamp(digest.until - 1, zone)
-    day_month = lambda moment: format_date(moment, t("digest_day_month"), locale=t.lang)  # noqa: E731
     if (first.year, first.month) == (last.year, last.month):
-        return t("digest_period_same_month", first=day_month(first), last=day_month(last),
-                 first_day=first.day, last_day=last.day)
-    return t("digest_period", first=day_month(first), last=day_month(last))
+        return t("digest_period_same_month", first_day=first.day, last_day=last.day,
+                 month=format_date(first, t("digest_month"), locale=t.lang))
+    pattern = t("digest_day_month")
+    return t("digest_period", first=format_date(first, pattern, locale=t.lang),
+             last=format_date(last, pattern, locale=t.lang))
 
 
 def digest_line(item: DigestItem, t: Translator, tz: str) -> str:
