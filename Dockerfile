@@ -16,6 +16,9 @@ COPY moderation ./moderation
 COPY bot ./bot
 COPY keeper ./keeper
 RUN pip install .
+# The texts (bot/locales/*/LC_MESSAGES/keeper.po) ship as package data and compile in memory: no
+# pybabel step, nothing to go stale. Fail the build if the installed package lacks them (run outside /app).
+RUN cd / && python -c "from bot.i18n import LANGS, i18n; assert sorted(i18n().available_locales) == sorted(LANGS)"
 
 # Pre-load the default model so the running container never needs the network for it.
 RUN python -c "from archive.embeddings import load_embedder; load_embedder()"

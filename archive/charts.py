@@ -1,8 +1,9 @@
-"""Channel statistics: posts per week, top hashtags, a PNG chart and a short text summary."""
+"""Channel statistics: posts per week, top hashtags, a PNG chart and the numbers for a summary."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from archive.digest import week_key
@@ -39,7 +40,16 @@ def top_hashtags(archive, n: int = 10) -> list[tuple[str, int]]:
     return [(tag, count) for tag, count in rows]
 
 
-def stats_chart_png(archive, n: int = 10, tz: str = DEFAULT_TZ) -> bytes:
+@dataclass(frozen=True)
+class ChartLabels:
+    """The words drawn on the chart; the bot passes them in the reader's language."""
+
+    posts_per_week: str = "Posts per week"
+    top_hashtags: str = "Top hashtags"
+    no_posts: str = "no posts"
+
+
+def stats_chart_png(archive, n: int = 10, tz: str = DEFAULT_TZ, labels: ChartLabels = ChartLabels()) -> bytes:
     """A PNG: posts per week as bars, and the top hashtags as horizontal bars."""
     import matplotlib
 
@@ -57,43 +67,38 @@ def stats_chart_png(archive, n: int = 10, tz: str = DEFAULT_TZ) -> bytes:
         ax.set_xticks(range(0, len(weeks), step))
         ax.set_xticklabels([k for k, _ in weeks][::step], rotation=45, ha="right", fontsize=8)
     else:
-        ax.text(0.5, 0.5, "no posts", ha="center", va="center", transform=ax.transAxes)
-    ax.set_title("Posts per week")
+        ax.text(0.5, 0.5, labels.no_posts, ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(labels.posts_per_week)
     if tags:
         ax2 = axes[1]
         ax2.barh(range(len(tags)), [c for _, c in tags], color="#10b981")
         ax2.set_yticks(range(len(tags)))
         ax2.set_yticklabels(["#" + t for t, _ in tags], fontsize=8)
         ax2.invert_yaxis()
-        ax2.set_title("Top hashtags")
+        ax2.set_title(labels.top_hashtags)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
 
 
-_TEXT = {
-    "ru": {"total": "Постов: {n}", "span": "С {first} по {last}", "avg": "В среднем {avg:.1f} в неделю",
-           "best": "Самая активная неделя: {week} ({n})", "tags": "Хэштеги: {tags}", "empty": "Архив пуст."},
-    "en": {"total": "Posts: {n}", "span": "From {first} to {last}", "avg": "{avg:.1f} a week on average",
-           "best": "Busiest week: {week} ({n})", "tags": "Hashtags: {tags}", "empty": "The archive is empty."},
-}
+@dataclass(frozen=True)
+class ChannelStats:
+    total: int                          # posts in the archive
+    first: datetime                     # the first and the last post, in the zone asked for
+    last: datetime
+    per_week: float                     # posts per week on average, empty weeks included
+    busiest_week: tuple[str, int]       # (ISO week key, posts)
+    top_tags: list[tuple[str, int]]     # (hashtag without '#', posts), most used first
 
 
-def stats_summary(archive, lang: str = "ru", tz: str = DEFAULT_TZ) -> str:
-    """A few plain-text lines about the archive."""
-    words = _TEXT.get(lang, _TEXT["ru"])
+def channel_stats(archive, tz: str = DEFAULT_TZ, tags: int = 3) -> ChannelStats | None:
+    """The numbers of the /stats summary; None for an empty archive."""
     first, last, total = archive.db.execute(
         "SELECT MIN(date), MAX(date), COUNT(*) FROM posts WHERE content_hash IS NOT NULL").fetchone()
     if not total:
-        return words["empty"]
+        return None
     zone = ZoneInfo(tz)
-    fmt = lambda ts: datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d")  # noqa: E731
     weeks = posts_per_week(archive, tz)
-    best = max(weeks, key=lambda w: w[1])
-    lines = [words["total"].format(n=total), words["span"].format(first=fmt(first), last=fmt(last)),
-             words["avg"].format(avg=total / len(weeks)), words["best"].format(week=best[0], n=best[1])]
-    tags = top_hashtags(archive, 3)
-    if tags:
-        lines.append(words["tags"].format(tags=", ".join(f"#{t} ({c})" for t, c in tags)))
-    return "\n".join(lines)
+    return ChannelStats(total, datetime.fromtimestamp(first, zone), datetime.fromtimestamp(last, zone),
+                        total / len(weeks), max(weeks, key=lambda w: w[1]), top_hashtags(archive, tags))

@@ -1,7 +1,6 @@
 """Weekly digest: what appeared in the channel between two moments, grouped and ranked."""
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +18,8 @@ class DigestItem:
     url: str | None
     reaction_total: int | None  # None when no reactions are known for the post
     date: int
-    detail: str | None = None   # authors of a paper, start time of an event
+    detail: str | None = None   # authors of a paper, start time of an event ("01.08 19:00 MSK")
+    deadline: int | None = None  # when a survey closes (unix seconds)
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,8 @@ def _ranked(items: Iterable[DigestItem]) -> list[DigestItem]:
     return sorted(items, key=lambda i: (i.reaction_total is None, -(i.reaction_total or 0), i.date))
 
 
-def _event_detail(event: Event) -> str | None:
-    if event.kind == "survey":
-        if event.deadline:
-            return "до " + datetime.fromtimestamp(event.deadline, ZoneInfo(event.tz)).strftime("%d.%m")
-        return None
-    start = event.start
+def _event_start(event: Event) -> str | None:
+    start = event.start if event.kind != "survey" else None
     if start is None:
         return None
     return start.strftime("%d.%m %H:%M %Z" if event.has_time else "%d.%m")
@@ -124,58 +120,9 @@ def build_digest(archive, since, until, *,
             continue
         used.update(p.id for p in announced)
         totals = [t for t in map(_reactions, announced) if t is not None]
+        deadline = event.deadline if event.kind == "survey" else None
         events.append(DigestItem(_short(event.title), event.url, sum(totals) if totals else None,
-                                 announced[0].date, _event_detail(event)))
+                                 announced[0].date, _event_start(event), deadline))
     other = [DigestItem(_post_title(p), p.url, _reactions(p), p.date)
              for p in posts if p.id not in used]
     return Digest(since_ts, until_ts, _ranked(papers), _ranked(events), _ranked(other), tz)
-
-
-_TEXT = {
-    "ru": {"title": "Дайджест за {period}", "papers": "📄 Статьи", "events": "📅 События",
-           "other": "📝 Посты", "more": "…и ещё {n}",
-           "months": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-                      "сентября", "октября", "ноября", "декабря"]},
-    "en": {"title": "Digest for {period}", "papers": "📄 Papers", "events": "📅 Events",
-           "other": "📝 Posts", "more": "…and {n} more",
-           "months": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]},
-}
-
-
-def _period(digest: Digest, lang: str) -> str:
-    zone = ZoneInfo(digest.tz)
-    first = datetime.fromtimestamp(digest.since, zone)
-    last = datetime.fromtimestamp(digest.until - 1, zone)
-    months = _TEXT[lang]["months"]
-    if lang == "ru":
-        a = f"{first.day}" + ("" if first.month == last.month else f" {months[first.month - 1]}")
-        return f"{a}–{last.day} {months[last.month - 1]}"
-    a = f"{months[first.month - 1]} {first.day}"
-    b = f"{last.day}" if first.month == last.month else f"{months[last.month - 1]} {last.day}"
-    return f"{a}–{b}"
-
-
-def _line(item: DigestItem) -> str:
-    title = html.escape(item.title or "…", quote=False)
-    link = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>' if item.url else title
-    extra = [html.escape(item.detail, quote=False)] if item.detail else []
-    if item.reaction_total:
-        extra.append(f"♥ {item.reaction_total}")
-    return "• " + link + (" — " + " · ".join(extra) if extra else "")
-
-
-def render_digest(digest: Digest, lang: str = "ru", max_items: int = 5) -> str:
-    """Telegram HTML: a heading, then up to `max_items` lines per non-empty section."""
-    words = _TEXT.get(lang, _TEXT["ru"])
-    lang = lang if lang in _TEXT else "ru"
-    out = [f"<b>{html.escape(words['title'].format(period=_period(digest, lang)), quote=False)}</b>"]
-    for key in ("papers", "events", "other"):
-        items = getattr(digest, key)
-        if not items:
-            continue
-        out.append("")
-        out.append(f"<b>{words[key]}</b>")
-        out += [_line(i) for i in items[:max_items]]
-        if len(items) > max_items:
-            out.append(words["more"].format(n=len(items) - max_items))
-    return "\n".join(out)

@@ -1,7 +1,7 @@
 """Moderation policy for Keeper: plain values in, plain decisions out (no aiogram)."""
 
 from .audit import AuditLog, AuditRecord, ReverseAction, UndoResult, undo_action
-from .durations import Duration, DurationError, TelegramUntil, humanize, parse_duration, plural_ru
+from .durations import Duration, DurationError, TelegramUntil, parse_duration, split_units
 from .flood import FloodCounter, FloodRule, FloodVerdict
 from .permissions import (
     Action,
@@ -39,6 +39,6 @@ __all__ = [
     "FloodRule", "FloodVerdict", "ModerationStore", "Moved", "NotEligible", "NotFound", "NotOpen",
     "Punishment", "Refused", "ReverseAction", "Started", "Target", "TelegramUntil", "UndoResult",
     "Vote", "VoteBook", "VoteCast", "VoteSettings", "Warn", "WarnBook", "WarnPolicy", "WarnResult",
-    "can_be_targeted", "check", "humanize", "identify", "migrate", "migrations", "parse_duration",
-    "plural_ru", "undo_action",
+    "can_be_targeted", "check", "identify", "migrate", "migrations", "parse_duration",
+    "split_units", "undo_action",
 ]

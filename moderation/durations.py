@@ -1,4 +1,4 @@
-"""Durations for mutes and bans: parse "10m" / "2 часа" / "навсегда", humanize, Telegram limits.
+"""Durations for mutes and bans: parse "10m" / "2 часа" / "навсегда", Telegram limits.
 
 Telegram treats a restriction whose ``until_date`` is less than 30 seconds or more than
 366 days from now as permanent; :meth:`Duration.telegram_until` says so explicitly, so
@@ -44,30 +44,14 @@ _TOKEN = re.compile(rf"\s*(\d+(?:[.,]\d+)?)\s*({_UNIT_RE})(?![a-zа-яё])\.?\s*
 _ALONE_RE = "|".join(sorted(map(re.escape, _ALONE), key=len, reverse=True))
 _WORD_TOKEN = re.compile(rf"\s*(?:(?:на|for|a|an|one|одну|один|одни)\s+)?({_ALONE_RE})(?![a-zа-яё])\s*", re.IGNORECASE)
 
-_MESSAGES = {
-    "empty": ("Укажите срок, например 10m, 2ч, 3 дня или навсегда.",
-              "Give a duration, e.g. 10m, 2h, 3d or forever."),
-    "no_unit": ("Непонятен срок «{text}»: укажите единицу — 10m, 10 мин, 2ч, 3д, 1нед.",
-                "Cannot read the duration \"{text}\": add a unit — 10m, 2h, 3d, 1w."),
-    "garbage": ("Непонятен срок «{text}». Примеры: 10m, 1h30m, 2 часа, 3 дня, 1 неделя, навсегда.",
-                "Cannot read the duration \"{text}\". Examples: 10m, 1h30m, 2h, 3d, 1w, forever."),
-    "repeated_unit": ("В сроке «{text}» единица повторяется.",
-                      "The duration \"{text}\" repeats a unit."),
-    "zero": ("Срок должен быть больше нуля.", "The duration must be greater than zero."),
-}
-
-
 class DurationError(ValueError):
-    """The text is not a duration. ``code`` is stable; ``str(error)`` is the Russian text."""
+    """The text is not a duration. ``code`` ("empty", "no_unit", "garbage", "repeated_unit", "zero")
+    is stable and ``text`` is what was given; the adapter words the message."""
 
     def __init__(self, code: str, text: str = ""):
         self.code = code
         self.text = text
-        super().__init__(self.message("ru"))
-
-    def message(self, lang: str = "ru") -> str:
-        ru, en = _MESSAGES[self.code]
-        return (en if lang == "en" else ru).format(text=self.text)
+        super().__init__(f"{code}: {text!r}")
 
 
 @dataclass(frozen=True)
@@ -77,15 +61,6 @@ class TelegramUntil:
     until_date: int  # 0 means "forever" for the Bot API
     permanent: bool  # Telegram will treat this restriction as permanent
     warning: str | None = None  # None | "too_short" | "too_long" (only for non-permanent asks)
-
-    def warning_text(self, lang: str = "ru") -> str | None:
-        if self.warning == "too_short":
-            return ("меньше 30 секунд — Telegram сочтёт это навсегда" if lang != "en"
-                    else "under 30 seconds: Telegram will treat it as forever")
-        if self.warning == "too_long":
-            return ("больше 366 дней — Telegram сочтёт это навсегда" if lang != "en"
-                    else "over 366 days: Telegram will treat it as forever")
-        return None
 
 
 @dataclass(frozen=True)
@@ -125,19 +100,13 @@ class Duration:
         warning = self.telegram_warning
         return TelegramUntil(math.ceil(now + self.seconds), warning is not None, warning)
 
-    def humanize(self, lang: str = "ru") -> str:
-        return humanize(self.seconds, lang)
-
-    def __str__(self) -> str:
-        return self.humanize("ru")
-
 
 def parse_duration(text: str) -> Duration:
     """Parse "10m", "1h30m", "2 часа", "1нед", "90s", "forever"/"навсегда"/"perm", and terms
     said in words alone: "час", "полчаса", "сутки", "неделю", "месяц", "hour", "a week".
 
     A bare number ("10") is refused: minutes or days is a guess we do not make.
-    Raises :class:`DurationError` with a helpful message.
+    Raises :class:`DurationError` with a code saying what is wrong.
     """
     raw = (text or "").strip()
     if not raw:
@@ -170,44 +139,14 @@ def parse_duration(text: str) -> Duration:
     return Duration(seconds)
 
 
-def plural_ru(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural form: 1 минута, 2 минуты, 5 минут, 11 минут, 21 минута."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-_RU_FORMS = {
-    WEEK: ("неделя", "недели", "недель"),
-    DAY: ("день", "дня", "дней"),
-    HOUR: ("час", "часа", "часов"),
-    MINUTE: ("минута", "минуты", "минут"),
-    1: ("секунда", "секунды", "секунд"),
-}
-_EN_FORMS = {WEEK: "week", DAY: "day", HOUR: "hour", MINUTE: "minute", 1: "second"}
-
-
-def humanize(seconds: int | float | None, lang: str = "ru") -> str:
-    """ "1 час 30 минут", "2 дня", "1 неделя"; None -> "навсегда" / "forever".
-
-    Whole weeks are shown as weeks; otherwise days, hours, minutes, seconds (non-zero parts).
-    """
-    if seconds is None:
-        return "forever" if lang == "en" else "навсегда"
-    left = int(round(seconds))
-    if left <= 0:
-        return "0 seconds" if lang == "en" else "0 секунд"
-    units = [WEEK] if left % WEEK == 0 else [DAY, HOUR, MINUTE, 1]
+def split_units(seconds: int | float) -> list[tuple[int, int]]:
+    """(count, unit in seconds) for the non-zero parts, largest first: whole weeks as weeks,
+    otherwise days, hours, minutes and seconds. 5400 -> [(1, HOUR), (30, MINUTE)]; 0 -> []."""
+    left = max(0, int(round(seconds)))
+    units = [WEEK] if left and left % WEEK == 0 else [DAY, HOUR, MINUTE, 1]
     parts = []
     for unit in units:
         n, left = divmod(left, unit)
-        if not n:
-            continue
-        if lang == "en":
-            parts.append(f"{n} {_EN_FORMS[unit]}{'' if n == 1 else 's'}")
-        else:
-            parts.append(f"{n} {plural_ru(n, *_RU_FORMS[unit])}")
-    return " ".join(parts)
+        if n:
+            parts.append((n, unit))
+    return parts

@@ -1,4 +1,4 @@
-from archive.charts import posts_per_week, stats_chart_png, stats_summary, top_hashtags
+from archive.charts import ChartLabels, channel_stats, posts_per_week, stats_chart_png, top_hashtags
 from archive.models import IncomingPost
 from archive.store import Archive
 from tests.sample import sample_archive
@@ -24,8 +24,14 @@ def test_chart_is_a_png():
     assert stats_chart_png(Archive(":memory:")).startswith(b"\x89PNG")
 
 
-def test_summary_lines():
-    ru = stats_summary(sample_archive(), "ru")
-    assert "Постов: 26" in ru and "2024-W31 (10)" in ru and "#paperwatch (1)" in ru
-    assert "Posts: 26" in stats_summary(sample_archive(), "en")
-    assert stats_summary(Archive(":memory:"), "en") == "The archive is empty."
+def test_chart_draws_the_labels_it_is_given():
+    russian = ChartLabels("Постов в неделю", "Популярные хэштеги", "нет постов")
+    assert stats_chart_png(sample_archive(), labels=russian) != stats_chart_png(sample_archive())
+
+
+def test_summary_numbers():
+    stats = channel_stats(sample_archive(), "UTC")
+    assert stats.total == 26 and stats.busiest_week == ("2024-W31", 10) and ("paperwatch", 1) in stats.top_tags
+    assert stats.per_week == 26 / 4 and stats.top_tags == [("paperwatch", 1)]
+    assert (f"{stats.first:%Y-%m-%d}", f"{stats.last:%Y-%m-%d}") == ("2024-07-22", "2024-08-14")
+    assert channel_stats(Archive(":memory:")) is None

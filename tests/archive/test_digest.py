@@ -2,7 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from archive.digest import build_digest, render_digest, week_bounds, week_key
+from archive.digest import build_digest, week_bounds, week_key
 from tests.sample import CHANNEL_ID, sample_archive
 
 UTC = timezone.utc
@@ -57,22 +57,8 @@ def test_injected_papers_and_events_functions(archive):
     assert len(digest.other) == 2
 
 
-def test_render_is_escaped_html_with_links(archive):
-    digest = build_digest(archive, *week_bounds("2024-W33"))
-    ru = render_digest(digest, "ru")
-    assert ru.startswith("<b>Дайджест за 12–18 августа</b>")
-    assert "<b>📄 Статьи</b>" in ru
-    assert ('<a href="https://t.me/boris_again/1726">Does Liking Yellow Imply Driving a School Bus? '
-            "Semantic Leakage in Language Models</a> — Gonen et al.") in ru
-    en = render_digest(digest, "en")
-    assert en.startswith("<b>Digest for Aug 12–18</b>") and "<b>📄 Papers</b>" in en
-    assert len(ru) < 1500
-
-
-def test_render_escapes_and_truncates():
-    from archive.digest import Digest, DigestItem
-    items = [DigestItem(f"<b>A & B</b> {i}", "https://t.me/x/1?a=1&b=2", None, i) for i in range(8)]
-    text = render_digest(Digest(0, 604800, other=items, tz="UTC"), "en")
-    assert "&lt;b&gt;A &amp; B&lt;/b&gt; 0" in text
-    assert 'href="https://t.me/x/1?a=1&amp;b=2"' in text
-    assert text.count("• ") == 5 and text.endswith("…and 3 more")
+def test_survey_deadline_is_a_moment_not_words(archive):
+    from archive.events import Event
+    survey = Event(10, 1710, "survey", "Опрос про стримы", None, "UTC", deadline=1_722_900_000)
+    digest = build_digest(archive, *week_bounds("2024-W31"), events_fn=lambda posts: [survey])
+    assert digest.events[0].deadline == 1_722_900_000 and digest.events[0].detail is None

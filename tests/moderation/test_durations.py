@@ -1,6 +1,6 @@
 import pytest
 
-from moderation.durations import DAY, HOUR, MINUTE, WEEK, Duration, DurationError, humanize, parse_duration
+from moderation.durations import DAY, HOUR, MINUTE, WEEK, Duration, DurationError, parse_duration, split_units
 
 
 @pytest.mark.parametrize(
@@ -36,14 +36,7 @@ def test_garbage_is_refused_with_a_helpful_message(text, code):
     with pytest.raises(DurationError) as err:
         parse_duration(text)
     assert err.value.code == code
-    assert str(err.value)  # Russian text for the admin
-    assert err.value.message("en")
-
-
-def test_bare_number_message_suggests_units():
-    with pytest.raises(DurationError) as err:
-        parse_duration("10")
-    assert "10m" in str(err.value) and "мин" in str(err.value)
+    assert err.value.text == text.strip()  # the bot quotes it back (tests/bot/test_i18n.py words it)
 
 
 def test_telegram_boundary_30_seconds():
@@ -52,7 +45,6 @@ def test_telegram_boundary_30_seconds():
     assert not ok.permanent and ok.until_date == 1_000_030 and ok.warning is None
     short = parse_duration("29s").telegram_until(now)
     assert short.permanent and short.warning == "too_short"
-    assert short.warning_text() == "меньше 30 секунд — Telegram сочтёт это навсегда"
 
 
 def test_telegram_boundary_366_days():
@@ -60,7 +52,6 @@ def test_telegram_boundary_366_days():
     assert not Duration(366 * DAY).telegram_until(now).permanent
     long = Duration(366 * DAY + 1).telegram_until(now)
     assert long.permanent and long.warning == "too_long"
-    assert "366" in long.warning_text()
     assert parse_duration("53w").telegram_warning == "too_long"
 
 
@@ -70,22 +61,13 @@ def test_until_date_is_an_integer_rounded_up():
 
 
 @pytest.mark.parametrize(
-    "seconds, ru",
-    [(60, "1 минута"), (120, "2 минуты"), (300, "5 минут"), (660, "11 минут"), (1260, "21 минута"),
-     (1320, "22 минуты"), (3600, "1 час"), (7200, "2 часа"), (5 * 3600, "5 часов"),
-     (5400, "1 час 30 минут"), (DAY, "1 день"), (3 * DAY, "3 дня"), (5 * DAY, "5 дней"),
-     (7 * DAY, "1 неделя"), (14 * DAY, "2 недели"), (35 * DAY, "5 недель"), (10 * DAY, "10 дней"),
-     (90, "1 минута 30 секунд"), (None, "навсегда")],
+    "seconds, parts",
+    [(60, [(1, MINUTE)]), (5400, [(1, HOUR), (30, MINUTE)]), (90, [(1, MINUTE), (30, 1)]),
+     (3 * DAY, [(3, DAY)]), (14 * DAY, [(2, WEEK)]), (10 * DAY, [(10, DAY)]), (8 * DAY, [(8, DAY)]),
+     (WEEK + HOUR, [(7, DAY), (1, HOUR)]), (0, []), (29.6, [(30, 1)])],
 )
-def test_humanize_russian_plurals(seconds, ru):
-    assert humanize(seconds) == ru
-
-
-def test_humanize_english():
-    assert humanize(60, "en") == "1 minute"
-    assert humanize(5400, "en") == "1 hour 30 minutes"
-    assert humanize(None, "en") == "forever"
-    assert parse_duration("2 дня").humanize("en") == "2 days"
+def test_split_units_gives_weeks_only_when_whole(seconds, parts):
+    assert split_units(seconds) == parts
 
 
 @pytest.mark.parametrize("text, seconds", [

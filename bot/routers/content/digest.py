@@ -8,8 +8,9 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from archive.digest import build_digest, render_digest, week_bounds, week_key
+from archive.digest import build_digest, week_bounds, week_key
 from bot.i18n import DEFAULT_LANG
+from bot.render_archive import render_digest
 from bot.routers.content import store
 from bot.routers.content.common import in_thread, now
 from bot.services import Services
@@ -80,7 +81,7 @@ async def digest_command(message: Message, command: CommandObject, services: Ser
     tz = services.settings.timezone
     digest = await in_thread(services, lambda archive: build_digest(archive, since, until, tz=tz))
     if digest is None:
-        await message.reply(t("digest_nothing", days=days))
+        await message.reply(t.plural("digest_nothing", days))
         return
     await message.reply(render_digest(digest, lang), disable_web_page_preview=True)
 

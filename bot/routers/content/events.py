@@ -152,7 +152,7 @@ def left_text(seconds: float, t) -> str:
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
     if days and not hours and not mins:
-        return t("left_days", n=days) if days > 1 else t("left_hours", n=24)
+        return t.plural("n_days_acc", days) if days > 1 else t("left_hours", n=24)
     out = []
     if days or hours:
         out.append(t("left_hours", n=days * 24 + hours))

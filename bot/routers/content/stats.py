@@ -5,19 +5,21 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 
-from archive.charts import stats_chart_png, stats_summary
+from archive.charts import channel_stats, stats_chart_png
+from bot.render_archive import chart_labels, stats_summary
 from bot.routers.content.common import esc, in_thread
 from bot.services import Services
 
 
-async def stats_command(message: Message, services: Services, t, lang: str) -> None:
+async def stats_command(message: Message, services: Services, t) -> None:
     tz = services.settings.timezone
     if services.archive.count() == 0:
         await message.answer(t("stats_empty"))
         return
-    png, summary = await in_thread(
-        services, lambda archive: (stats_chart_png(archive, tz=tz), stats_summary(archive, lang, tz)))
-    caption = f"<b>{t('stats_title')}</b>\n{esc(summary)}"
+    labels = chart_labels(t)
+    png, stats = await in_thread(
+        services, lambda archive: (stats_chart_png(archive, tz=tz, labels=labels), channel_stats(archive, tz)))
+    caption = f"<b>{t('stats_title')}</b>\n{esc(stats_summary(stats, t))}"
     await message.answer_photo(BufferedInputFile(png, filename="stats.png"), caption=caption[:1024])
 
 

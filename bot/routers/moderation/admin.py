@@ -17,6 +17,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.i18n import DEFAULT_LANG, Translator
+from bot.render_durations import duration_error_text, humanize
 from bot.services import Services
 from moderation import Action, Actor, Duration, DurationError, Punishment, can_be_targeted, check, parse_duration
 
@@ -78,13 +79,13 @@ def split_duration(args: str) -> tuple[Duration | None, str, DurationError | Non
 async def duration_or_refuse(message: Message, args: str, t, lang: str) -> tuple[bool, Duration | None, str]:
     duration, reason, error = split_duration(args)
     if error is not None:
-        await reply(message, error.message(lang))
+        await reply(message, duration_error_text(error, t))
         return False, None, reason
     if duration is not None:
         until = duration.telegram_until(now())
         if until.warning:
-            await reply(message, t("mod_duration_would_be_forever", term=duration.humanize(lang),
-                                   why=until.warning_text(lang)))
+            await reply(message, t("mod_duration_would_be_forever", term=humanize(duration.seconds, lang),
+                                   why=t(f"mod_duration_{until.warning}")))
             return False, None, reason
     return True, duration, reason
 

@@ -13,8 +13,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import DEFAULT_LANG, Translator
+from bot.render_durations import humanize
 from bot.services import Services
-from moderation import Action, AuditRecord, check, humanize, undo_action
+from moderation import Action, AuditRecord, check, undo_action
 
 from .core import Moderation, api_problem, kit_of, lift, now, user_actor
 

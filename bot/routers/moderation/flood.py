@@ -9,7 +9,8 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message
 
 from bot.i18n import DEFAULT_LANG, Translator
-from moderation import Punishment, Target, humanize
+from bot.render_durations import humanize
+from moderation import Punishment, Target
 
 from . import audit
 from .core import Moderation, apply_punishment, now
@@ -35,12 +36,12 @@ async def mute_flooder(bot: Bot, kit: Moderation, message: Message, seconds: int
     await audit.record(bot, kit, chat_id=message.chat.id, actor_id=bot.id, actor_kind="bot",
                        actor_name=lt("mod_log_by_flood"), target_id=target.id, target_kind=target.kind,
                        target_name=name, action=done.kind if done else "mute", source="flood", outcome=outcome,
-                       reason=lt("mod_flood_reason", n=kit.flood.rule.max_messages,
-                                 window=humanize(kit.flood.rule.window, lt.lang)),
+                       reason=lt.plural("mod_flood_reason", kit.flood.rule.max_messages,
+                                        window=humanize(kit.flood.rule.window, lt.lang, accusative=True)),
                        seconds=done.seconds if done else seconds)
     if outcome == "done":
         try:
             key = "mod_flood_banned_channel" if channel else "mod_flood_muted"
-            await message.answer(t(key, name=name, term=humanize(seconds, t.lang)))
+            await message.answer(t(key, name=name, term=humanize(seconds, t.lang, accusative=True)))
         except TelegramAPIError as exc:
             log.info("could not announce a flood mute: %s", exc)

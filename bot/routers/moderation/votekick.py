@@ -18,6 +18,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import DEFAULT_LANG, Translator
+from bot.render_durations import humanize
 from bot.services import Services
 from moderation import (
     Action,
@@ -35,7 +36,6 @@ from moderation import (
     Vote,
     VoteCast,
     check,
-    humanize,
 )
 from moderation.store import immediate
 from moderation.votes import CANCELLED, DECIDED, EXPIRED, FAILED, KICK, KEEP, PASSED
@@ -64,11 +64,12 @@ def _meta(kit: Moderation, vote_id: int) -> dict:
 
 
 def punishment_text(p: Punishment, t) -> str:
+    term = humanize(p.seconds, t.lang, accusative=True)  # "бан на 1 неделю"
     if p.kind == "kick":
-        return t("mod_p_kick") if p.seconds is None else t("mod_p_kick_for", term=humanize(p.seconds, t.lang))
+        return t("mod_p_kick") if p.seconds is None else t("mod_p_kick_for", term=term)
     if p.seconds is None:
         return t(f"mod_p_{p.kind}_forever")
-    return t(f"mod_p_{p.kind}_for", term=humanize(p.seconds, t.lang))
+    return t(f"mod_p_{p.kind}_for", term=term)
 
 
 def render_vote(kit: Moderation, vote: Vote, note: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -82,8 +83,8 @@ def render_vote(kit: Moderation, vote: Vote, note: str | None = None) -> tuple[s
         lines.append(t("mod_vote_reason", reason=escape(vote.reason)))
     if meta["link"]:
         lines.append(t("mod_vote_link", link=escape(meta["link"])))
-    lines.append(t("mod_vote_rules", n=vote.threshold, until=until,
-                   outcome=punishment_text(vote.punishment(), t)))
+    lines.append(t.plural("mod_vote_rules", vote.threshold, until=until,
+                          outcome=punishment_text(vote.punishment(), t)))
     if vote.is_open:
         markup = InlineKeyboardMarkup(inline_keyboard=[
             [InlineKeyboardButton(text=t("mod_btn_kick", n=kick, of=vote.threshold),
@@ -225,10 +226,10 @@ async def votekick(message: Message, command: CommandObject, bot: Bot, services:
 
 def refusal_text(refused: Refused, t, kit: Moderation, target_name: str) -> str:
     if refused.reason in ("cooldown", "chat_paused") and refused.retry_at:
-        wait = humanize(max(60, int(refused.retry_at - now()) // 60 * 60 + 60), t.lang)
+        wait = humanize(max(60, int(refused.retry_at - now()) // 60 * 60 + 60), t.lang, accusative=True)
         return t(f"mod_vote_refused_{refused.reason}", wait=wait)
     if refused.reason == "too_few_messages":
-        return t("mod_vote_refused_too_few_messages", n=kit.settings.votekick_min_messages)
+        return t.plural("mod_vote_refused_too_few_messages", kit.settings.votekick_min_messages)
     return t(f"mod_vote_refused_{refused.reason}", target=target_name)
 
 
@@ -273,7 +274,7 @@ async def answer_result(callback: CallbackQuery | None, bot: Bot, kit: Moderatio
     if isinstance(result, AlreadyVoted):
         text = t("mod_vote_already", choice=t(f"mod_choice_{result.choice}"))
     elif isinstance(result, NotEligible):
-        text = t(f"mod_vote_not_eligible_{result.reason}", n=result.vote.min_messages)
+        text = t.plural(f"mod_vote_not_eligible_{result.reason}", result.vote.min_messages)
     elif isinstance(result, NotOpen):
         text = t("mod_vote_not_open")
     elif isinstance(result, NotFound):
