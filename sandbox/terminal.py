@@ -107,10 +107,8 @@ class Sandbox:
         await self.emu.wait_for_call("getUpdates", lambda p: int(p.get("offset") or 0) > last,
                                      since=mark, timeout=30)
         await asyncio.sleep(0.3)  # let the last handlers finish
-        kit = self.world.services.extras.get("moderation")
         for p in PEOPLE:
-            if kit is not None:
-                kit.flood.forget(CHAT_ID, p.id)
+            self.world.moderation.flood.forget(CHAT_ID, p.id)
         self._printed = len(self.emu.sent_log)
         self.out(f"The chat has a little history: messages #1–#{len(CHATTER)} (:history shows them).")
 
