@@ -24,7 +24,8 @@ def format_date(timestamp: int, tz: str) -> str:
 
 def hit_html(number: int, hit, tz: str) -> str:
     """One result: numbered linked title, date, highlighted snippet (already escaped)."""
-    return f"<b>{number}.</b> {link(hit.url, hit.title or '…')} · <i>{format_date(hit.date, tz)}</i>\n{hit.snippet_html}"
+    title = link(hit.url, hit.title or "…")
+    return f"<b>{number}.</b> {title} · <i>{format_date(hit.date, tz)}</i>\n{hit.snippet_html}"
 
 
 def results_html(header: str, hits, start: int, tz: str) -> str:

@@ -121,11 +121,13 @@ async def punish(message: Message, bot: Bot, moderation: ChatModeration, t, acto
 
 # -- commands ----------------------------------------------------------------------------------
 
-async def ban(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t, lang: str) -> None:
+async def ban(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t,
+              lang: str) -> None:
     await _restrict(message, command, bot, moderation, t, lang, "ban", Action.BAN)
 
 
-async def mute(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t, lang: str) -> None:
+async def mute(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t,
+               lang: str) -> None:
     await _restrict(message, command, bot, moderation, t, lang, "mute", Action.MUTE)
 
 
@@ -142,7 +144,7 @@ async def person_target(message: Message, command: CommandObject, bot: Bot, mode
     return actor, res
 
 
-async def kick(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t, lang: str) -> None:
+async def kick(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
     found = await person_target(message, command, bot, moderation, t, Action.KICK)
     if found is None:
         return

@@ -65,7 +65,8 @@ def render(rec: AuditRecord, actor_name: str, target_name: str, t, tz: str) -> s
     return "\n".join(lines)
 
 
-async def on_undo(callback: CallbackQuery, callback_data: UndoButton, bot: Bot, moderation: ChatModeration, t) -> None:
+async def on_undo(callback: CallbackQuery, callback_data: UndoButton, bot: Bot, moderation: ChatModeration,
+                  t) -> None:
     rec = moderation.audit.get(callback_data.rid)
     if rec is None:
         await callback.answer(t("mod_undo_not_found"), show_alert=True)

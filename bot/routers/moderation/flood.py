@@ -28,7 +28,8 @@ async def mute_flooder(bot: Bot, moderation: ChatModeration, message: Message, s
     name = chat_html(channel) if channel else user_html(user)
     outcome = "done"
     try:
-        done = await apply_punishment(bot, message.chat.id, target, Punishment("mute", seconds), moderation.clock.now())
+        done = await apply_punishment(bot, message.chat.id, target, Punishment("mute", seconds),
+                                      moderation.clock.now())
     except TelegramAPIError as exc:
         done, outcome = None, f"failed: {exc.message}"
         log.warning("flood punishment of %s failed: %s", target.id, exc)

@@ -64,7 +64,9 @@ async def resolve(bot: Bot, moderation: ChatModeration, message: Message, args: 
 
 def channel_actor(moderation: ChatModeration, channel_id: int) -> Actor:
     """A channel writing in the chat; our own channel is protected like its automatic forwards."""
-    return Actor.auto_forward(channel_id) if channel_id == moderation.settings.channel_id else Actor.channel(channel_id)
+    if channel_id == moderation.settings.channel_id:
+        return Actor.auto_forward(channel_id)
+    return Actor.channel(channel_id)
 
 
 def _is_topic_root(message: Message) -> bool:
@@ -76,7 +78,8 @@ async def _from_message(bot: Bot, moderation: ChatModeration, replied: Message, 
     chat_id = replied.chat.id
     sender_chat = replied.sender_chat.id if replied.sender_chat else None
     from_id = replied.from_user.id if replied.from_user else None
-    if replied.is_automatic_forward or sender_chat is not None or from_id is None or from_id == TELEGRAM_SERVICE_ID:
+    if (replied.is_automatic_forward or sender_chat is not None or from_id is None
+            or from_id == TELEGRAM_SERVICE_ID):
         actor = identify(chat_id=chat_id, from_id=from_id, bot_id=bot.id, sender_chat_id=sender_chat,
                          is_automatic_forward=bool(replied.is_automatic_forward))
         if sender_chat not in (None, chat_id) and not replied.is_automatic_forward:

@@ -72,7 +72,8 @@ def punishment_text(p: Punishment, t) -> str:
     return t(f"mod_p_{p.kind}_for", term=humanize(p.seconds, t.lang))
 
 
-def render_vote(moderation: ChatModeration, vote: Vote, note: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
+def render_vote(moderation: ChatModeration, vote: Vote,
+                note: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
     label = label_of(moderation, vote.id)
     t = Translator(label.lang)
     kick, keep = vote.counts
@@ -139,7 +140,8 @@ async def settle(bot: Bot, moderation: ChatModeration, closed: Closed) -> None:
         t = Translator(label.lang)
         outcome = "done"
         try:
-            done = await apply_punishment(bot, vote.chat_id, vote.target, closed.punishment, moderation.clock.now())
+            done = await apply_punishment(bot, vote.chat_id, vote.target, closed.punishment,
+                                          moderation.clock.now())
         except TelegramAPIError as exc:
             done = closed.punishment
             outcome = f"failed: {exc.message}"
@@ -230,7 +232,8 @@ def refusal_text(refused: Refused, t, moderation: ChatModeration, target_name: s
 
 # -- buttons --------------------------------------------------------------------------------
 
-async def on_vote_button(callback: CallbackQuery, callback_data: VoteButton, bot: Bot, moderation: ChatModeration, t) -> None:
+async def on_vote_button(callback: CallbackQuery, callback_data: VoteButton, bot: Bot, moderation: ChatModeration,
+                         t) -> None:
     vote = moderation.votes.get(callback_data.vid)
     if vote is None:
         await callback.answer(t("mod_vote_not_found"), show_alert=True)
