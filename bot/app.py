@@ -14,6 +14,7 @@ from bot.i18n import I18nMiddleware, lang_of, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter
 from bot.middlewares.stale import SkipStaleMessages
 from bot.routers import content, inline, ingest, moderation, search, start
+from bot.routers.moderation import ChatModeration
 from bot.services import Services
 from bot.settings import OFFICIAL_API, Settings
 
@@ -36,7 +37,10 @@ def create_bot(settings: Settings, token: str | None = None) -> Bot:
 
 
 def build_dispatcher(services: Services) -> Dispatcher:
-    dp = Dispatcher(storage=SQLiteStorage(services.db), services=services)
+    """The dispatcher with every router; handlers declare what they need by name and type:
+    `services: Services`, `moderation: ChatModeration` (and aiogram's own `bot`, `state`...)."""
+    chat_moderation = ChatModeration.create(services.settings, services.db, services.clock)
+    dp = Dispatcher(storage=SQLiteStorage(services.db), services=services, moderation=chat_moderation)
     dp.update.outer_middleware(I18nMiddleware())
     dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds, services.clock.now))
     dp.include_routers(
@@ -45,7 +49,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
         inline.build_router(),
         ingest.build_router(),
     )
-    moderation.setup(dp, services)
+    moderation.setup(dp, chat_moderation)
     content.setup(dp, services)
     dp.errors.register(on_error)
     dp.startup.register(on_startup)

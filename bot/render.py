@@ -1,9 +1,21 @@
-"""Search results as Telegram HTML."""
+"""Telegram HTML: escaping, links, and search results."""
 from __future__ import annotations
 
 import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+
+def escape(text: str | None) -> str:
+    """Text made safe for Telegram HTML (None becomes "")."""
+    return html.escape(text or "", quote=False)
+
+
+def link(url: str | None, label: str) -> str:
+    """An HTML link with an escaped label, or the label alone when there is no url."""
+    if not url:
+        return escape(label)
+    return f'<a href="{html.escape(url, quote=True)}">{escape(label)}</a>'
 
 
 def format_date(timestamp: int, tz: str) -> str:
@@ -12,9 +24,8 @@ def format_date(timestamp: int, tz: str) -> str:
 
 def hit_html(number: int, hit, tz: str) -> str:
     """One result: numbered linked title, date, highlighted snippet (already escaped)."""
-    title = html.escape(hit.title or "…", quote=False)
-    link = f'<a href="{html.escape(hit.url, quote=True)}">{title}</a>' if hit.url else title
-    return f"<b>{number}.</b> {link} · <i>{format_date(hit.date, tz)}</i>\n{hit.snippet_html}"
+    title = link(hit.url, hit.title or "…")
+    return f"<b>{number}.</b> {title} · <i>{format_date(hit.date, tz)}</i>\n{hit.snippet_html}"
 
 
 def results_html(header: str, hits, start: int, tz: str) -> str:

@@ -1,32 +1,40 @@
-"""The long-lived objects handlers need, injected through the dispatcher as `services`."""
+"""The adapter's long-lived objects, handed to handlers as the dispatcher value `services`
+(aiogram dependency injection: a handler declares `services: Services`). The moderation
+feature's objects travel beside it as `moderation` (bot/routers/moderation/context.py)."""
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from archive.models import IncomingPost, WriteResult
 from archive.query import Query
+from archive.search import SearchHit, SearchService
 from archive.store import Archive
 from bot.clock import Clock
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 
 @dataclass
 class Services:
     settings: Settings
     archive: Archive
-    searcher: object  # archive.search.SearchService
-    bot_username: str = ""
+    searcher: SearchService  # handlers search through `search` below, off the event loop
     clock: Clock = field(default_factory=Clock)
-    extras: dict = field(default_factory=dict)
+    bot_username: str = ""
+    # The content feature's scheduler, set by its setup(); the content library work replaces it.
+    content_scheduler: AsyncIOScheduler | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:
         return self.archive.db
 
-    async def search(self, query: Query, offset: int, limit: int):
+    async def search(self, query: Query, offset: int, limit: int) -> tuple[list[SearchHit], bool]:
         """One page of hits and whether another page follows; runs off the event loop."""
         page = await asyncio.to_thread(
             self.searcher.search, query.text, limit=limit + 1, offset=offset,

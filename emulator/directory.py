@@ -53,12 +53,16 @@ class DirectoryMixin:
             can_send_photos=True, can_send_videos=True, can_send_video_notes=True,
             can_send_voice_notes=True, can_send_polls=True, can_send_other_messages=True,
             can_add_web_page_previews=True, can_react_to_messages=True, can_invite_users=True)
-        self.chats[id] = ChatRecord(chat=chat, permissions=perms, linked_chat_id=linked_channel_id,
-                                    next_message_id=next_message_id)
-        if linked_channel_id is not None:
-            self._chat_record(linked_channel_id).linked_chat_id = id
+        self.chats[id] = ChatRecord(chat=chat, permissions=perms, next_message_id=next_message_id)
         self.members[(id, self.bot_user.id)] = MemberRecord(status=bot_status)
+        if linked_channel_id is not None:
+            self.link_discussion(linked_channel_id, id)
         return chat
+
+    def link_discussion(self, channel_id: int, group_id: int) -> None:
+        """Make group_id the channel's discussion group: its posts are forwarded there automatically."""
+        self._chat_record(channel_id).linked_chat_id = group_id
+        self._chat_record(group_id).linked_chat_id = channel_id
 
     def set_member(self, chat_id: int, user_id: int, status: str = "member", rights: dict | None = None,
                    joined_at: int | None = None, *, until_date: int = 0, is_member: bool = True,

@@ -12,7 +12,9 @@ from .permissions import (
     check,
     identify,
 )
-from .store import AdminEntry, ModerationStore, migrate, migrations
+from .known_users import KnownUsers
+from .store import AdminEntry, ModerationStore, migrate, migrations, names_migrations
+from .vote_labels import VoteLabel, VoteLabels
 from .votebook import VoteBook
 from .votes import (
     AlreadyVoted,
@@ -36,9 +38,10 @@ from .warns import Warn, WarnBook, WarnPolicy, WarnResult
 __all__ = [
     "Action", "Actor", "ActorKind", "AdminEntry", "AlreadyVoted", "AuditLog", "AuditRecord",
     "Closed", "Decision", "Denied", "Duration", "DurationError", "Eligibility", "FloodCounter",
-    "FloodRule", "FloodVerdict", "ModerationStore", "Moved", "NotEligible", "NotFound", "NotOpen",
-    "Punishment", "Refused", "ReverseAction", "Started", "Target", "TelegramUntil", "UndoResult",
-    "Vote", "VoteBook", "VoteCast", "VoteSettings", "Warn", "WarnBook", "WarnPolicy", "WarnResult",
-    "can_be_targeted", "check", "identify", "migrate", "migrations", "parse_duration",
+    "FloodRule", "FloodVerdict", "KnownUsers", "ModerationStore", "Moved", "NotEligible",
+    "NotFound", "NotOpen", "Punishment", "Refused", "ReverseAction", "Started", "Target",
+    "TelegramUntil", "UndoResult", "Vote", "VoteBook", "VoteCast", "VoteLabel", "VoteLabels",
+    "VoteSettings", "Warn", "WarnBook", "WarnPolicy", "WarnResult", "can_be_targeted", "check",
+    "identify", "migrate", "migrations", "names_migrations", "parse_duration",
     "split_units", "undo_action",
 ]

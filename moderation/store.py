@@ -1,6 +1,7 @@
 """Moderation tables in the app's shared SQLite database (via sqlite-utils).
 
-The schema is the ``moderation`` migration set; call :func:`migrate` (or build any of
+The schema is two migration sets: ``migrations`` (the books) and ``names_migrations``
+(who people are, how vote messages are worded). Call :func:`migrate` (or build any of
 the books, which do it) on startup. All tables are prefixed ``mod_``.
 
 Writes that must not interleave (vote settlement, undo) run in :func:`immediate`:
@@ -91,10 +92,32 @@ def m001_initial(db: Database) -> None:
     )
 
 
+# Kept under its first name, "bot_moderation" (these tables began in the bot), so that
+# databases made then do not run it again.
+names_migrations = Migrations("bot_moderation")
+
+
+@names_migrations()
+def m001_known_users_and_vote_meta(db: Database) -> None:
+    # Everyone the bot has seen in the chat: resolves "/ban @username" (known_users.py).
+    db["mod_known_users"].create(
+        {"user_id": int, "username": str, "username_lc": str, "first_name": str,
+         "last_name": str, "updated_at": float},
+        pk="user_id",
+    )
+    db["mod_known_users"].create_index(["username_lc"])
+    # How to re-render a vote message, fixed when the vote started (vote_labels.py).
+    db["mod_vote_meta"].create(
+        {"vote_id": int, "lang": str, "target_name": str, "initiator_name": str, "link": str},
+        pk="vote_id",
+    )
+
+
 def migrate(db: Database) -> None:
-    """Apply pending moderation migrations (idempotent)."""
+    """Apply pending moderation migrations, both sets (idempotent)."""
     with _lock_for(db):
         migrations.apply(db)
+        names_migrations.apply(db)
 
 
 _locks: dict[int, threading.RLock] = {}

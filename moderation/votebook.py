@@ -87,6 +87,15 @@ class VoteBook:
         ).fetchone()
         return self._vote(row) if row else None
 
+    def open_vote_about(self, chat_id: int, message_id: int) -> Vote | None:
+        """The open vote whose own message, or whose voted message, is ``message_id``."""
+        row = self.db.execute(
+            "SELECT id FROM mod_votes WHERE chat_id = ? AND status = 'open' AND"
+            " (poll_message_id = ? OR target_message_id = ?) ORDER BY id DESC LIMIT 1",
+            [chat_id, message_id, message_id],
+        ).fetchone()
+        return self.get(row[0]) if row else None
+
     def due(self, now: float) -> list[Vote]:
         """Open votes whose time is up at ``now`` (not yet settled)."""
         return [vt for vt in self.open_votes() if vt.expires_at <= now]

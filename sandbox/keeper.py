@@ -16,10 +16,12 @@ from aiogram.types import TelegramObject
 
 from bot.app import allowed_updates, build_dispatcher, create_bot
 from bot.clock import Clock
+from bot.routers.moderation import ChatModeration
 from bot.runner import make_services
 from emulator import Emulator
 from bot.services import Services
 from bot.settings import Settings
+from emulator import Emulator
 
 TOKEN = "123456:SANDBOX-TOKEN"
 CHANNEL_ID = -1001394778475
@@ -114,6 +116,11 @@ class OfflineKeeper:
             if p.role in ("owner", "admin"):
                 emu.set_member(LOG_CHAT_ID, p.id, status, rights, joined_at=joined)
         emu.set_member(CHANNEL_ID, 100, "creator", joined_at=joined)
+
+    @property
+    def moderation(self) -> ChatModeration:
+        """The running bot's moderation: votes, warns, audit, activity, the admin cache."""
+        return self.dp["moderation"]
 
     def settings(self) -> Settings:
         values = dict(

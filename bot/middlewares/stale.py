@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Awaitable, Callable
 
 from aiogram import BaseMiddleware
@@ -13,9 +12,10 @@ log = logging.getLogger(__name__)
 
 class SkipStaleMessages(BaseMiddleware):
     """Drop chat messages older than `max_age` seconds; other updates (channel posts,
-    member changes, button presses) are still processed, so nothing is lost on restart."""
+    member changes, button presses) are still processed, so nothing is lost on restart.
+    `clock` is the adapter's (bot/clock.py: `services.clock.now`)."""
 
-    def __init__(self, max_age: float, clock: Callable[[], float] = time.time):
+    def __init__(self, max_age: float, clock: Callable[[], float]):
         self.max_age, self.clock = max_age, clock
 
     async def __call__(self, handler: Callable[[Message, dict], Awaitable[Any]],

@@ -35,7 +35,7 @@ def unix(value) -> int | None:
     return int(value.timestamp()) if hasattr(value, "timestamp") else int(value)
 
 
-def to_incoming(message: Message) -> IncomingPost:
+def incoming_post(message: Message) -> IncomingPost:
     """A Bot API message as the archive's input; entities keep their UTF-16 offsets."""
     raw = message.entities if message.text is not None else message.caption_entities
     return IncomingPost(
@@ -60,7 +60,7 @@ def ours(message: Message, services: Services) -> bool:
 async def channel_post(message: Message, services: Services) -> None:
     if not ours(message, services):
         return
-    result = await services.ingest(to_incoming(message))
+    result = await services.ingest(incoming_post(message))
     log.info("channel post %s: %s", message.message_id, result.status)
 
 

@@ -1,8 +1,6 @@
 """Inline search: `@bot leakage` from any chat, paged with next_offset."""
 from __future__ import annotations
 
-import html
-
 from aiogram import Router
 from aiogram.types import InlineQuery, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent
 

@@ -1,9 +1,6 @@
 """/search with paging that edits the same message."""
 from __future__ import annotations
 
-import html
-import time
-
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
@@ -12,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from archive.query import Query, parse_query
 from bot.middlewares.throttle import Throttle
 from bot.messages import edit_in_place
-from bot.render import results_html
+from bot.render import escape, results_html
 from bot.services import Services
 
 SHOWN_QUERY_CHARS = 100
@@ -28,10 +25,11 @@ def shown_query(raw: str) -> str:
     raw = " ".join(raw.split())
     if len(raw) > SHOWN_QUERY_CHARS:
         raw = raw[:SHOWN_QUERY_CHARS].rstrip() + "…"
-    return html.escape(raw, quote=False)
+    return escape(raw)
 
 
-class SearchPage(CallbackData, prefix="sp"):
+class SearchPageButton(CallbackData, prefix="sp"):
+    """A Prev/Next button: the stored query (search_queries.id) and the page to show."""
     qid: int
     page: int
 
@@ -39,16 +37,18 @@ class SearchPage(CallbackData, prefix="sp"):
 def keyboard(qid: int, page: int, has_next: bool, t) -> InlineKeyboardMarkup | None:
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton(text=t("search_prev"), callback_data=SearchPage(qid=qid, page=page - 1).pack()))
+        row.append(InlineKeyboardButton(text=t("search_prev"),
+                                        callback_data=SearchPageButton(qid=qid, page=page - 1).pack()))
     if has_next:
-        row.append(InlineKeyboardButton(text=t("search_next"), callback_data=SearchPage(qid=qid, page=page + 1).pack()))
+        row.append(InlineKeyboardButton(text=t("search_next"),
+                                        callback_data=SearchPageButton(qid=qid, page=page + 1).pack()))
     return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
 
 
 async def render_page(services: Services, raw: str, qid: int, page: int, t) -> tuple[str, InlineKeyboardMarkup | None]:
     query = parse_query(raw, services.settings.timezone)
     if query.problems:
-        return t("search_bad_date", value=html.escape(query.problems[0])), None
+        return t("search_bad_date", value=escape(query.problems[0])), None
     size = services.settings.search_page_size
     hits, has_next = await services.search(query, offset=page * size, limit=size)
     shown = shown_query(raw)
@@ -72,12 +72,12 @@ async def search_command(message: Message, command: CommandObject, services: Ser
     user_id = message.from_user.id if message.from_user else 0
     qid = services.db["search_queries"].insert({
         "user_id": user_id, "chat_id": message.chat.id, "query": raw[:1000], "lang": lang,
-        "created_at": int(time.time())}).last_pk
+        "created_at": int(services.clock.now())}).last_pk
     text, markup = await render_page(services, raw[:1000], qid, 0, t)
     await message.reply(text, reply_markup=markup, disable_web_page_preview=True)
 
 
-async def search_page(callback: CallbackQuery, callback_data: SearchPage, services: Services, t) -> None:
+async def search_page(callback: CallbackQuery, callback_data: SearchPageButton, services: Services, t) -> None:
     row = services.db.execute(
         "SELECT query FROM search_queries WHERE id = ?", [callback_data.qid]).fetchone()
     if row is None or not isinstance(callback.message, Message):
@@ -92,5 +92,5 @@ def build_router(throttle_seconds: float) -> Router:
     router = Router(name=__name__)
     router.message.register(search_command, Command("search", "s", "find", "поиск", ignore_case=True))
     router.message.middleware(Throttle(throttle_seconds))
-    router.callback_query.register(search_page, SearchPage.filter())
+    router.callback_query.register(search_page, SearchPageButton.filter())
     return router

@@ -1,22 +1,19 @@
 """/start, /help, /rules."""
 from __future__ import annotations
 
-import html
-
 from aiogram import Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
+from bot.render import escape
+from bot.routers.moderation import ChatModeration
 from bot.rules import DEFAULT_RULES
 from bot.services import Services
 
 
-
-def current_rules(services: Services) -> str:
+def current_rules(services: Services, moderation: ChatModeration) -> str:
     """Rules set with /setrules, else the configured text, else the published rules."""
-    custom = services.extras.get("rules_provider")
-    text = custom(services) if custom else None
-    return text or services.settings.rules_text or DEFAULT_RULES
+    return moderation.custom_rules() or services.settings.rules_text or DEFAULT_RULES
 
 
 async def start(message: Message, services: Services, t) -> None:
@@ -27,8 +24,8 @@ async def help_command(message: Message, services: Services, t) -> None:
     await message.answer(t("help", bot_username=services.bot_username))
 
 
-async def rules(message: Message, services: Services, t) -> None:
-    await message.answer(f"{t('rules_title')}\n\n{html.escape(current_rules(services), quote=False)}")
+async def rules(message: Message, services: Services, moderation: ChatModeration, t) -> None:
+    await message.answer(f"{t('rules_title')}\n\n{escape(current_rules(services, moderation))}")
 
 
 def build_router() -> Router:

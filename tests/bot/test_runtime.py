@@ -30,7 +30,7 @@ async def webhook_world(tmp_path):
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
     yield world, bot, url
     await runner.cleanup()

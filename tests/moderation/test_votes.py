@@ -279,3 +279,13 @@ def test_pure_state_machine_without_a_database():
     assert isinstance(r, v.Closed) and r.punishment and vote.status == v.PASSED
     with pytest.raises(ValueError):
         v.cast(vote, old_member(4), "ban", T0 + 3)
+
+
+def test_a_command_replying_to_the_vote_or_the_voted_message_finds_the_open_vote(book):
+    vote = start(book, target_message_id=40).vote
+    book.attach_message(vote.id, 41)
+    assert book.open_vote_about(CHAT, 41).id == vote.id  # the vote message
+    assert book.open_vote_about(CHAT, 40).id == vote.id  # the voted message
+    assert book.open_vote_about(CHAT, 42) is None and book.open_vote_about(CHAT - 1, 41) is None
+    book.cancel(vote.id, Actor.admin(101, frozenset({CAN_RESTRICT})), T0 + 1)
+    assert book.open_vote_about(CHAT, 41) is None  # closed votes are not found

@@ -47,7 +47,7 @@ class ChannelPostHook(BaseMiddleware):
 
 
 async def on_startup(bot: Bot, services: Services) -> None:
-    scheduler = services.extras["content_scheduler"]
+    scheduler = services.content_scheduler
     if not scheduler.running:
         scheduler.start()
     jobs.set_runtime(bot, services)
@@ -67,7 +67,7 @@ async def on_startup(bot: Bot, services: Services) -> None:
 
 
 async def on_shutdown(services: Services) -> None:
-    scheduler = services.extras.get("content_scheduler")
+    scheduler = services.content_scheduler
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=False)
     jobs.clear_runtime(services)
@@ -76,7 +76,7 @@ async def on_shutdown(services: Services) -> None:
 def setup(dp: Dispatcher, services: Services) -> None:
     """Include this feature's routers and inject what its handlers need."""
     content_migrations.apply(services.db)
-    services.extras["content_scheduler"] = make_scheduler(services.settings)
+    services.content_scheduler = make_scheduler(services.settings)
     dp.include_routers(
         papers.build_router(),
         events.build_router(),

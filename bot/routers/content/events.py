@@ -41,7 +41,7 @@ class Shown:
 
 
 def scheduler_of(services: Services):
-    return services.extras.get("content_scheduler")
+    return services.content_scheduler
 
 
 # -- the merged view -------------------------------------------------------------------

@@ -30,7 +30,7 @@ from bot.routers.content import store
 from bot.routers.content.common import can_post_to_channel, esc, now, when_text
 from bot.routers.content.events import WHEN_EXAMPLES, on_channel_post, scheduler_of
 from bot.routers.content.scheduler import schedule_post, unschedule_post
-from bot.routers.ingest import to_incoming
+from bot.routers.ingest import incoming_post
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def url_of(services: Services, message: Message) -> str:
 async def publish(bot: Bot, services: Services, row: dict) -> Message:
     """Send to the channel, store in the archive, and schedule reminders if it announces an event."""
     message = await send_post(bot, services.settings.channel_id, row)
-    await services.ingest(to_incoming(message))
+    await services.ingest(incoming_post(message))
     post = services.archive.get(message.chat.id, message.message_id)
     if post is not None:
         try:

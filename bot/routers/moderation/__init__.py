@@ -1,11 +1,13 @@
 """The moderation feature: routers, middlewares and their long-lived objects.
 
+- context.py: ChatModeration, the feature's objects, given to handlers as `moderation`
 - votekick.py: /votekick, the vote buttons, the sweeper closing expired votes
 - admin.py: /ban /unban /kick /mute /unmute /warn /unwarn /warns /del /setrules
 - reports.py: /report and "@admin"
 - members.py: admin cache from chat_member updates, joins, message counting (+ flood.py)
 - audit.py: the log chat with Undo buttons
-- targets.py, names.py, core.py: resolving targets, safe names, shared steps
+- actors.py, targets.py: who acts and whom a command is about; names.py: safe names
+- punishments.py: the Bot API calls that ban, mute and kick; answers.py: replies, refusals
 """
 from __future__ import annotations
 
@@ -15,22 +17,18 @@ import logging
 
 from aiogram import Bot, Dispatcher, F
 
-from bot.services import Services
-
 from . import admin, audit, members, reports, votekick
-from .core import KIT, Moderation
+from .context import ChatModeration
 
 log = logging.getLogger(__name__)
 
 
-def setup(dp: Dispatcher, services: Services) -> None:
-    """Include this feature's routers and inject what its handlers need."""
-    kit = Moderation.create(services)
-    services.extras[KIT] = kit
-    chat_id = services.settings.chat_id
-    services.extras["rules_provider"] = lambda s: kit.store.rules(chat_id) if chat_id is not None else None
+def setup(dp: Dispatcher, moderation: ChatModeration) -> None:
+    """Include this feature's routers and middleware. Handlers get `moderation` from the dispatcher
+    (build_dispatcher passes the same object as its `moderation` value)."""
+    chat_id = moderation.chat_id
     in_chat = F.chat.id == chat_id if chat_id is not None else F.chat.type.in_({"group", "supergroup"})
-    dp.message.outer_middleware(members.ActivityCounter(kit))
+    dp.message.outer_middleware(members.ActivityCounter(moderation))
     dp.include_routers(
         members.build_router(),
         votekick.build_router(in_chat),
@@ -42,19 +40,17 @@ def setup(dp: Dispatcher, services: Services) -> None:
     dp.shutdown.register(on_shutdown)
 
 
-async def on_startup(bot: Bot, services: Services) -> None:
-    kit: Moderation = services.extras[KIT]
-    await members.refresh_admins(bot, kit)
+async def on_startup(bot: Bot, moderation: ChatModeration) -> None:
+    await members.refresh_admins(bot, moderation)
     try:
-        await votekick.sweep(bot, services)  # votes that ran out while we were down
+        await votekick.sweep(bot, moderation)  # votes that ran out while we were down
     except Exception:  # noqa: BLE001 - never block startup
         log.exception("startup sweep failed")
-    kit.sweeper = asyncio.create_task(votekick.sweeper(bot, services), name="votekick-sweeper")
+    moderation.sweeper = asyncio.create_task(votekick.sweeper(bot, moderation), name="votekick-sweeper")
 
 
-async def on_shutdown(services: Services) -> None:
-    kit: Moderation = services.extras[KIT]
-    task, kit.sweeper = kit.sweeper, None
+async def on_shutdown(moderation: ChatModeration) -> None:
+    task, moderation.sweeper = moderation.sweeper, None
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -17,13 +17,16 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.i18n import DEFAULT_LANG, Translator
+from bot.render import escape
 from bot.render_durations import duration_error_text, humanize
-from bot.services import Services
 from moderation import Action, Actor, Duration, DurationError, Punishment, can_be_targeted, check, parse_duration
 
 from . import audit
-from .core import Moderation, api_problem, apply_punishment, kit_of, lift, message_actor, now, reply
-from .names import escape, sender_html
+from .actors import message_actor
+from .answers import api_problem, reply
+from .context import ChatModeration
+from .names import sender_html
+from .punishments import apply_punishment, lift
 from .targets import Resolved, TargetError, resolve
 from .votekick import punishment_text
 
@@ -32,9 +35,9 @@ log = logging.getLogger(__name__)
 
 # -- shared steps -----------------------------------------------------------------------------
 
-async def gate(message: Message, bot: Bot, kit: Moderation, action: Action, t) -> Actor | None:
+async def gate(message: Message, bot: Bot, moderation: ChatModeration, action: Action, t) -> Actor | None:
     """The acting identity if it may do ``action``; else answers why and returns None."""
-    actor, _ = await message_actor(bot, kit, message)
+    actor, _ = await message_actor(bot, moderation, message)
     decision = check(actor, action)
     if not decision:
         await reply(message, t(f"mod_denied_{decision.reason_code}", right=t(f"mod_right_{decision.right}")))
@@ -42,10 +45,10 @@ async def gate(message: Message, bot: Bot, kit: Moderation, action: Action, t) -
     return actor
 
 
-async def target_of(message: Message, command: CommandObject, bot: Bot, kit: Moderation, t,
+async def target_of(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t,
                     protect: bool = True) -> Resolved | None:
     try:
-        res = await resolve(bot, kit, message, command.args)
+        res = await resolve(bot, moderation, message, command.args)
     except TargetError as exc:
         await reply(message, t(f"mod_target_{exc.code}", who=escape(exc.params.get("who", "")),
                                command=command.command))
@@ -76,13 +79,14 @@ def split_duration(args: str) -> tuple[Duration | None, str, DurationError | Non
     return None, args, None
 
 
-async def duration_or_refuse(message: Message, args: str, t, lang: str) -> tuple[bool, Duration | None, str]:
+async def duration_or_refuse(message: Message, args: str, t, lang: str,
+                             now: float) -> tuple[bool, Duration | None, str]:
     duration, reason, error = split_duration(args)
     if error is not None:
         await reply(message, duration_error_text(error, t))
         return False, None, reason
     if duration is not None:
-        until = duration.telegram_until(now())
+        until = duration.telegram_until(now)
         if until.warning:
             await reply(message, t("mod_duration_would_be_forever", term=humanize(duration.seconds, lang),
                                    why=t(f"mod_duration_{until.warning}")))
@@ -94,42 +98,45 @@ def reason_line(reason: str, t) -> str:
     return "\n" + t("mod_reason", reason=escape(reason)) if reason else ""
 
 
-async def log_action(bot: Bot, kit: Moderation, message: Message, actor: Actor, res: Resolved, action: str,
-                     reason: str = "", seconds: int | None = None, ref: str | None = None,
+async def log_action(bot: Bot, moderation: ChatModeration, message: Message, actor: Actor, res: Resolved,
+                     action: str, reason: str = "", seconds: int | None = None, ref: str | None = None,
                      outcome: str = "done", source: str = "admin"):
     return await audit.record(
-        bot, kit, chat_id=message.chat.id, actor_id=actor.id, actor_kind=actor.kind.value,
+        bot, moderation, chat_id=message.chat.id, actor_id=actor.id, actor_kind=actor.kind.value,
         actor_name=sender_html(message), target_id=res.actor.id, target_kind=res.actor.target_kind,
         target_name=res.name, action=action, source=source, outcome=outcome, reason=reason[:500],
         seconds=seconds, ref=ref)
 
 
-async def punish(message: Message, bot: Bot, kit: Moderation, t, actor: Actor, res: Resolved,
+async def punish(message: Message, bot: Bot, moderation: ChatModeration, t, actor: Actor, res: Resolved,
                  punishment: Punishment, reason: str, source: str = "admin") -> Punishment | None:
     """Carry out and record; on a Telegram refusal answer why and return None."""
     try:
-        done = await apply_punishment(bot, message.chat.id, res.target, punishment, now())
+        done = await apply_punishment(bot, message.chat.id, res.target, punishment, moderation.clock.now())
     except TelegramAPIError as exc:
         await reply(message, api_problem(exc, t))
         return None
-    await log_action(bot, kit, message, actor, res, done.kind, reason, done.seconds, source=source)
+    await log_action(bot, moderation, message, actor, res, done.kind, reason, done.seconds, source=source)
     return done
 
 
 # -- commands ----------------------------------------------------------------------------------
 
-async def ban(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
-    await _restrict(message, command, bot, services, t, lang, "ban", Action.BAN)
+async def ban(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t,
+              lang: str) -> None:
+    await _restrict(message, command, bot, moderation, t, lang, "ban", Action.BAN)
 
 
-async def mute(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
-    await _restrict(message, command, bot, services, t, lang, "mute", Action.MUTE)
+async def mute(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t,
+               lang: str) -> None:
+    await _restrict(message, command, bot, moderation, t, lang, "mute", Action.MUTE)
 
 
-async def person_target(message: Message, command: CommandObject, bot: Bot, kit, t, action: Action):
+async def person_target(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t,
+                        action: Action):
     """(acting admin, target) for an action on a person; None once the refusal is answered."""
-    actor = await gate(message, bot, kit, action, t)
-    res = actor and await target_of(message, command, bot, kit, t)
+    actor = await gate(message, bot, moderation, action, t)
+    res = actor and await target_of(message, command, bot, moderation, t)
     if res is None:
         return None
     if res.actor.target_kind == "chat":  # a channel identity can only be banned
@@ -138,9 +145,8 @@ async def person_target(message: Message, command: CommandObject, bot: Bot, kit,
     return actor, res
 
 
-async def kick(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
-    kit = kit_of(services)
-    found = await person_target(message, command, bot, kit, t, Action.KICK)
+async def kick(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    found = await person_target(message, command, bot, moderation, t, Action.KICK)
     if found is None:
         return
     actor, res = found
@@ -148,42 +154,40 @@ async def kick(message: Message, command: CommandObject, bot: Bot, services: Ser
         # A kick is ban + unban: on someone already out it would lift their ban.
         await reply(message, t("mod_not_in_chat", name=res.name))
         return
-    done = await punish(message, bot, kit, t, actor, res, Punishment("kick"), res.args)
+    done = await punish(message, bot, moderation, t, actor, res, Punishment("kick"), res.args)
     if done:
         await reply(message, t("mod_done_kick", name=res.name) + reason_line(res.args, t))
 
 
-async def _restrict(message, command, bot, services, t, lang, kind: str, action: Action) -> None:
-    kit = kit_of(services)
-    actor = await gate(message, bot, kit, action, t)
-    res = actor and await target_of(message, command, bot, kit, t)
+async def _restrict(message, command, bot, moderation, t, lang, kind: str, action: Action) -> None:
+    actor = await gate(message, bot, moderation, action, t)
+    res = actor and await target_of(message, command, bot, moderation, t)
     if res is None:
         return
     if kind == "mute" and res.actor.target_kind == "chat":
         await reply(message, t("mod_channel_ban_only"))
         return
-    ok, duration, reason = await duration_or_refuse(message, res.args, t, lang)
+    ok, duration, reason = await duration_or_refuse(message, res.args, t, lang, moderation.clock.now())
     if not ok:
         return
     seconds = duration.seconds if duration else None
-    done = await punish(message, bot, kit, t, actor, res, Punishment(kind, seconds), reason)
+    done = await punish(message, bot, moderation, t, actor, res, Punishment(kind, seconds), reason)
     if done:
         await reply(message, t("mod_done_punished", name=res.name, outcome=punishment_text(done, t))
                     + reason_line(reason, t))
 
 
-async def unban(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
-    await _lift(message, command, bot, services, t, "unban", Action.UNBAN)
+async def unban(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    await _lift(message, command, bot, moderation, t, "unban", Action.UNBAN)
 
 
-async def unmute(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
-    await _lift(message, command, bot, services, t, "unmute", Action.UNMUTE)
+async def unmute(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    await _lift(message, command, bot, moderation, t, "unmute", Action.UNMUTE)
 
 
-async def _lift(message, command, bot, services, t, what: str, action: Action) -> None:
-    kit = kit_of(services)
-    actor = await gate(message, bot, kit, action, t)
-    res = actor and await target_of(message, command, bot, kit, t, protect=False)
+async def _lift(message, command, bot, moderation, t, what: str, action: Action) -> None:
+    actor = await gate(message, bot, moderation, action, t)
+    res = actor and await target_of(message, command, bot, moderation, t, protect=False)
     if res is None:
         return
     if not can_be_targeted(res.actor, by_vote=False):
@@ -203,22 +207,21 @@ async def _lift(message, command, bot, services, t, what: str, action: Action) -
     except TelegramAPIError as exc:
         await reply(message, api_problem(exc, t))
         return
-    await log_action(bot, kit, message, actor, res, kind, res.args)
+    await log_action(bot, moderation, message, actor, res, kind, res.args)
     await reply(message, t(f"mod_done_{kind}", name=res.name))
 
 
-async def warn(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    found = await person_target(message, command, bot, kit, t, Action.WARN)
+async def warn(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    found = await person_target(message, command, bot, moderation, t, Action.WARN)
     if found is None:
         return
     actor, res = found
     reason = res.args
-    result = kit.warns.add(message.chat.id, res.actor.id, actor.id, now(), reason[:500])
-    await log_action(bot, kit, message, actor, res, "warn", reason, ref=str(result.warn.id))
+    result = moderation.warns.add(message.chat.id, res.actor.id, actor.id, moderation.clock.now(), reason[:500])
+    await log_action(bot, moderation, message, actor, res, "warn", reason, ref=str(result.warn.id))
     text = t("mod_done_warn", name=res.name, n=result.active, limit=result.limit) + reason_line(reason, t)
     if result.punishment is not None:
-        done = await punish(message, bot, kit, t, actor, res, result.punishment,
+        done = await punish(message, bot, moderation, t, actor, res, result.punishment,
                             Translator(DEFAULT_LANG)("mod_warn_limit_reason", limit=result.limit),  # for the log
                             source="warn-limit")
         if done is not None:
@@ -226,47 +229,44 @@ async def warn(message: Message, command: CommandObject, bot: Bot, services: Ser
     await reply(message, text)
 
 
-async def unwarn(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    actor = await gate(message, bot, kit, Action.UNWARN, t)
-    res = actor and await target_of(message, command, bot, kit, t, protect=False)
+async def unwarn(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    actor = await gate(message, bot, moderation, Action.UNWARN, t)
+    res = actor and await target_of(message, command, bot, moderation, t, protect=False)
     if res is None:
         return
-    removed = kit.warns.remove_last(message.chat.id, res.actor.id, actor.id, now())
+    removed = moderation.warns.remove_last(message.chat.id, res.actor.id, actor.id, moderation.clock.now())
     if removed is None:
         await reply(message, t("mod_no_warns", name=res.name))
         return
-    await log_action(bot, kit, message, actor, res, "unwarn", res.args, ref=str(removed.id))
-    left = len(kit.warns.active(message.chat.id, res.actor.id, now()))
-    await reply(message, t("mod_done_unwarn", name=res.name, n=left, limit=kit.warns.policy.limit))
+    await log_action(bot, moderation, message, actor, res, "unwarn", res.args, ref=str(removed.id))
+    left = len(moderation.warns.active(message.chat.id, res.actor.id, moderation.clock.now()))
+    await reply(message, t("mod_done_unwarn", name=res.name, n=left, limit=moderation.warns.policy.limit))
 
 
-async def warns(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    actor = await gate(message, bot, kit, Action.WARNS, t)
+async def warns(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    actor = await gate(message, bot, moderation, Action.WARNS, t)
     if actor is None:
         return
     if message.reply_to_message is None and not (command.args or "").strip():
         res = Resolved(actor, sender_html(message), "")
     else:
-        res = await target_of(message, command, bot, kit, t, protect=False)
+        res = await target_of(message, command, bot, moderation, t, protect=False)
         if res is None:
             return
-    active = kit.warns.active(message.chat.id, res.actor.id, now())
+    active = moderation.warns.active(message.chat.id, res.actor.id, moderation.clock.now())
     if not active:
         await reply(message, t("mod_no_warns", name=res.name))
         return
-    tz = ZoneInfo(kit.settings.timezone)
-    lines = [t("mod_warns_head", name=res.name, n=len(active), limit=kit.warns.policy.limit)]
+    tz = ZoneInfo(moderation.settings.timezone)
+    lines = [t("mod_warns_head", name=res.name, n=len(active), limit=moderation.warns.policy.limit)]
     for w in active:
         when = datetime.fromtimestamp(w.created_at, tz).strftime("%d.%m.%Y")
         lines.append(f"• {when}: {escape(w.reason) or '—'}")
     await reply(message, "\n".join(lines))
 
 
-async def delete(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    actor = await gate(message, bot, kit, Action.DEL, t)
+async def delete(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    actor = await gate(message, bot, moderation, Action.DEL, t)
     if actor is None:
         return
     replied = message.reply_to_message
@@ -283,15 +283,14 @@ async def delete(message: Message, command: CommandObject, bot: Bot, services: S
     except TelegramAPIError:
         pass
     try:
-        res = await resolve(bot, kit, message, None)
+        res = await resolve(bot, moderation, message, None)
     except TargetError:
         return
-    await log_action(bot, kit, message, actor, res, "del", (command.args or "").strip())
+    await log_action(bot, moderation, message, actor, res, "del", (command.args or "").strip())
 
 
-async def setrules(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    actor = await gate(message, bot, kit, Action.SETRULES, t)
+async def setrules(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
+    actor = await gate(message, bot, moderation, Action.SETRULES, t)
     if actor is None:
         return
     text = (command.args or "").strip()
@@ -300,9 +299,9 @@ async def setrules(message: Message, command: CommandObject, bot: Bot, services:
     if not text:
         await reply(message, t("mod_setrules_usage"))
         return
-    kit.store.set_rules(message.chat.id, text[:4000], now())
+    moderation.store.set_rules(message.chat.id, text[:4000], moderation.clock.now())
     me = Resolved(Actor.channel(message.chat.id), escape(message.chat.title or str(message.chat.id)), "")
-    await log_action(bot, kit, message, actor, me, "setrules", text[:200])
+    await log_action(bot, moderation, message, actor, me, "setrules", text[:200])
     await reply(message, t("mod_done_setrules"))
 
 

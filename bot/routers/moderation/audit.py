@@ -2,7 +2,6 @@
 with an Undo button; the button is checked against whoever presses it, at that moment."""
 from __future__ import annotations
 
-import html
 import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,11 +12,14 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.i18n import DEFAULT_LANG, Translator
+from bot.render import escape
 from bot.render_durations import humanize
-from bot.services import Services
 from moderation import Action, AuditRecord, check, undo_action
 
-from .core import Moderation, api_problem, kit_of, lift, now, user_actor
+from .actors import user_actor
+from .answers import api_problem
+from .context import ChatModeration
+from .punishments import lift
 
 log = logging.getLogger(__name__)
 
@@ -26,26 +28,26 @@ class UndoButton(CallbackData, prefix="mu"):
     rid: int
 
 
-async def record(bot: Bot, kit: Moderation, *, chat_id: int, actor_id: int, actor_kind: str,
+async def record(bot: Bot, moderation: ChatModeration, *, chat_id: int, actor_id: int, actor_kind: str,
                  actor_name: str, target_id: int, target_kind: str, target_name: str, action: str,
                  source: str, outcome: str = "done", reason: str = "", seconds: int | None = None,
                  ref: str | None = None, post: bool = True) -> AuditRecord:
     """Store one action and post it to the log chat (if configured)."""
-    rec = kit.audit.record(AuditRecord(
+    rec = moderation.audit.record(AuditRecord(
         id=None, chat_id=chat_id, actor_id=actor_id, actor_kind=actor_kind, target_id=target_id,
         target_kind=target_kind, action=action, reason=reason, source=source, outcome=outcome,
-        created_at=now(), seconds=seconds, ref=ref))
-    if post and kit.settings.log_chat_id is not None:
+        created_at=moderation.clock.now(), seconds=seconds, ref=ref))
+    if post and moderation.settings.log_chat_id is not None:
         t = Translator(DEFAULT_LANG)
-        text = render(rec, actor_name, target_name, t, kit.settings.timezone)
+        text = render(rec, actor_name, target_name, t, moderation.settings.timezone)
         markup = None
         if undo_action(rec) is not None and outcome == "done":
             markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
                 text=t("mod_btn_undo"), callback_data=UndoButton(rid=rec.id).pack())]])
         try:
-            await bot.send_message(kit.settings.log_chat_id, text, reply_markup=markup)
+            await bot.send_message(moderation.settings.log_chat_id, text, reply_markup=markup)
         except TelegramAPIError as exc:
-            log.warning("could not post to the log chat %s: %s", kit.settings.log_chat_id, exc)
+            log.warning("could not post to the log chat %s: %s", moderation.settings.log_chat_id, exc)
     return rec
 
 
@@ -57,44 +59,44 @@ def render(rec: AuditRecord, actor_name: str, target_name: str, t, tz: str) -> s
     if rec.action in ("ban", "mute", "kick"):
         lines.append(t("mod_log_term", term=humanize(rec.seconds, t.lang)))
     if rec.reason:
-        lines.append(t("mod_log_reason", reason=html.escape(rec.reason, quote=False)))
+        lines.append(t("mod_log_reason", reason=escape(rec.reason)))
     if rec.outcome != "done":
-        lines.append(t("mod_log_outcome", outcome=html.escape(rec.outcome, quote=False)))
+        lines.append(t("mod_log_outcome", outcome=escape(rec.outcome)))
     lines.append(t("mod_log_when", when=when))
     return "\n".join(lines)
 
 
-async def on_undo(callback: CallbackQuery, callback_data: UndoButton, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    rec = kit.audit.get(callback_data.rid)
+async def on_undo(callback: CallbackQuery, callback_data: UndoButton, bot: Bot, moderation: ChatModeration,
+                  t) -> None:
+    rec = moderation.audit.get(callback_data.rid)
     if rec is None:
         await callback.answer(t("mod_undo_not_found"), show_alert=True)
         return
-    actor, _ = await user_actor(bot, kit, rec.chat_id, callback.from_user.id)
+    actor, _ = await user_actor(bot, moderation, rec.chat_id, callback.from_user.id)
     decision = check(actor, Action.UNDO)
     if not decision:
         await callback.answer(t(f"mod_denied_{decision.reason_code}", right=t(f"mod_right_{decision.right}")),
                               show_alert=True)
         return
-    result = kit.audit.undo(rec.id, actor.id, now())
+    result = moderation.audit.undo(rec.id, actor.id, moderation.clock.now())
     if not result.ok:
         await callback.answer(t(f"mod_undo_{result.reason}"), show_alert=True)
         return
     reverse = result.reverse
     try:
         if reverse.action == "unwarn":
-            kit.warns.remove(reverse.warn_id, actor.id, now())
+            moderation.warns.remove(reverse.warn_id, actor.id, moderation.clock.now())
         else:
             await lift(bot, reverse.chat_id, reverse.target_id, reverse.target_kind, reverse.action)
     except TelegramAPIError as exc:
         await callback.answer(api_problem(exc, t)[:200], show_alert=True)
         return
-    await record(bot, kit, chat_id=rec.chat_id, actor_id=actor.id, actor_kind=actor.kind.value,
+    await record(bot, moderation, chat_id=rec.chat_id, actor_id=actor.id, actor_kind=actor.kind.value,
                  actor_name="", target_id=rec.target_id, target_kind=rec.target_kind,
                  target_name="", action=reverse.action, source="admin", reason=f"undo #{rec.id}",
                  post=False)
     if isinstance(callback.message, Message) and callback.message.html_text:
-        note = t("mod_log_undone", name=html.escape(callback.from_user.full_name, quote=False))
+        note = t("mod_log_undone", name=escape(callback.from_user.full_name))
         try:
             await callback.message.edit_text(f"{callback.message.html_text}\n{note}", reply_markup=None)
         except TelegramBadRequest as exc:

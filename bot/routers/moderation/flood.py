@@ -13,13 +13,14 @@ from bot.render_durations import humanize
 from moderation import Punishment, Target
 
 from . import audit
-from .core import Moderation, apply_punishment, now
+from .context import ChatModeration
 from .names import chat_html, user_html
+from .punishments import apply_punishment
 
 log = logging.getLogger(__name__)
 
 
-async def mute_flooder(bot: Bot, kit: Moderation, message: Message, seconds: int, t=None) -> None:
+async def mute_flooder(bot: Bot, moderation: ChatModeration, message: Message, seconds: int, t=None) -> None:
     """Mute a flooding member; a member writing as a channel gets that channel banned here
     (a channel identity cannot be muted)."""
     t = t or Translator(DEFAULT_LANG)
@@ -28,16 +29,17 @@ async def mute_flooder(bot: Bot, kit: Moderation, message: Message, seconds: int
     name = chat_html(channel) if channel else user_html(user)
     outcome = "done"
     try:
-        done = await apply_punishment(bot, message.chat.id, target, Punishment("mute", seconds), now())
+        done = await apply_punishment(bot, message.chat.id, target, Punishment("mute", seconds),
+                                      moderation.clock.now())
     except TelegramAPIError as exc:
         done, outcome = None, f"failed: {exc.message}"
         log.warning("flood punishment of %s failed: %s", target.id, exc)
     lt = Translator(DEFAULT_LANG)  # the log chat's language, whoever flooded
-    await audit.record(bot, kit, chat_id=message.chat.id, actor_id=bot.id, actor_kind="bot",
+    await audit.record(bot, moderation, chat_id=message.chat.id, actor_id=bot.id, actor_kind="bot",
                        actor_name=lt("mod_log_by_flood"), target_id=target.id, target_kind=target.kind,
                        target_name=name, action=done.kind if done else "mute", source="flood", outcome=outcome,
-                       reason=lt.plural("mod_flood_reason", kit.flood.rule.max_messages,
-                                        window=humanize(kit.flood.rule.window, lt.lang, accusative=True)),
+                       reason=lt.plural("mod_flood_reason", moderation.flood.rule.max_messages,
+                                        window=humanize(moderation.flood.rule.window, lt.lang, accusative=True)),
                        seconds=done.seconds if done else seconds)
     if outcome == "done":
         try:

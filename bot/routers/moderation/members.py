@@ -9,49 +9,46 @@ from aiogram import BaseMiddleware, Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ChatMemberUpdated, Message
 
-from bot.services import Services
+from bot.members import is_present, rights_of
 
 from . import flood
-from .core import ADMIN_STATUSES, Moderation, is_present, kit_of, now, rights_of
+from .actors import TELEGRAM_SERVICE_ID
+from .context import ChatModeration
 
 log = logging.getLogger(__name__)
 MAX_ALBUMS = 2000
-TELEGRAM_SERVICE_ID = 777000
 NOT_COUNTED = ("new_chat_members", "left_chat_member", "pinned_message", "new_chat_title",
                "new_chat_photo", "delete_chat_photo", "group_chat_created", "migrate_from_chat_id",
                "video_chat_started", "video_chat_ended", "forum_topic_created")
 
 
-async def refresh_admins(bot: Bot, kit: Moderation) -> None:
+async def refresh_admins(bot: Bot, moderation: ChatModeration) -> None:
     """Replace the cached admin list with Telegram's (at startup)."""
-    if kit.chat_id is None:
+    chat_id = moderation.chat_id
+    if chat_id is None:
         return
     try:
-        admins = await bot.get_chat_administrators(kit.chat_id)
+        admins = await bot.get_chat_administrators(chat_id)
     except TelegramAPIError as exc:
-        log.warning("cannot list the admins of %s: %s", kit.chat_id, exc)
+        log.warning("cannot list the admins of %s: %s", chat_id, exc)
         return
-    kit.store.set_admins(kit.chat_id, [(a.user.id, a.status, rights_of(a)) for a in admins
-                                       if not a.user.is_bot], now())
+    moderation.store.set_admins(chat_id, [(a.user.id, a.status, rights_of(a)) for a in admins
+                                          if not a.user.is_bot], moderation.clock.now())
     for a in admins:
-        kit.remember(a.user)
+        moderation.remember(a.user)
 
 
-async def on_chat_member(event: ChatMemberUpdated, services: Services) -> None:
-    kit = kit_of(services)
-    if not kit.in_community(event.chat.id):
+async def on_chat_member(event: ChatMemberUpdated, moderation: ChatModeration) -> None:
+    if not moderation.in_community(event.chat.id):
         return
     new, old = event.new_chat_member, event.old_chat_member
     user = new.user
-    kit.remember(user)
-    if new.status in ADMIN_STATUSES:
-        kit.store.upsert_admin(event.chat.id, user.id, new.status, rights_of(new), now())
-    else:
-        kit.store.remove_admin(event.chat.id, user.id)
+    moderation.remember(user)
+    moderation.note_status(event.chat.id, user.id, new)
     if is_present(new) and not is_present(old):
-        kit.store.note_join(event.chat.id, user.id, max(now(), event.date.timestamp()))
+        moderation.store.note_join(event.chat.id, user.id, max(moderation.clock.now(), event.date.timestamp()))
     if not is_present(new):
-        kit.flood.forget(event.chat.id, user.id)
+        moderation.flood.forget(event.chat.id, user.id)
 
 
 class ActivityCounter(BaseMiddleware):
@@ -59,12 +56,12 @@ class ActivityCounter(BaseMiddleware):
     (an album once) and applies the flood rule. Never stops the message from reaching
     the handlers, so commands still work."""
 
-    def __init__(self, kit: Moderation):
-        self.kit = kit
+    def __init__(self, moderation: ChatModeration):
+        self.moderation = moderation
 
     async def __call__(self, handler: Callable[[Message, dict], Awaitable[Any]], event: Message,
                        data: dict[str, Any]) -> Any:
-        if self.kit.in_community(event.chat.id):
+        if self.moderation.in_community(event.chat.id):
             try:
                 await self.count(event, data)
             except Exception:  # noqa: BLE001 - counting must never cost a command
@@ -75,33 +72,34 @@ class ActivityCounter(BaseMiddleware):
         """Written as a channel other than the chat itself (anonymous admins) and our own."""
         chat = message.sender_chat
         return (chat is not None and not message.is_automatic_forward
-                and chat.id not in (message.chat.id, self.kit.settings.channel_id))
+                and chat.id not in (message.chat.id, self.moderation.settings.channel_id))
 
     async def count(self, message: Message, data: dict[str, Any]) -> None:
-        kit = self.kit
+        moderation = self.moderation
+        now = moderation.clock.now()
         user = message.from_user
         if self.foreign_channel(message):  # a member writing as their channel floods too
-            verdict = kit.flood.hit(message.chat.id, message.sender_chat.id, now(),
-                                    media_group_id=message.media_group_id)
+            verdict = moderation.flood.hit(message.chat.id, message.sender_chat.id, now,
+                                           media_group_id=message.media_group_id)
             if verdict.flooding:
-                await flood.mute_flooder(data["bot"], kit, message, verdict.mute_seconds, data.get("t"))
+                await flood.mute_flooder(data["bot"], moderation, message, verdict.mute_seconds, data.get("t"))
             return
         if (message.is_automatic_forward or message.sender_chat is not None or user is None
                 or user.is_bot or user.id == TELEGRAM_SERVICE_ID
                 or any(getattr(message, f, None) for f in NOT_COUNTED)):
             return
-        kit.remember(user)
+        moderation.remember(user)
         album = message.media_group_id
-        if album is None or album not in kit.albums:
+        if album is None or album not in moderation.albums:
             if album is not None:
-                kit.albums[album] = None
-                if len(kit.albums) > MAX_ALBUMS:
-                    kit.albums.popitem(last=False)
-            kit.store.note_message(message.chat.id, user.id, now())
-        exempt = kit.store.admin(message.chat.id, user.id) is not None
-        verdict = kit.flood.hit(message.chat.id, user.id, now(), media_group_id=album, exempt=exempt)
+                moderation.albums[album] = None
+                if len(moderation.albums) > MAX_ALBUMS:
+                    moderation.albums.popitem(last=False)
+            moderation.store.note_message(message.chat.id, user.id, now)
+        exempt = moderation.store.admin(message.chat.id, user.id) is not None
+        verdict = moderation.flood.hit(message.chat.id, user.id, now, media_group_id=album, exempt=exempt)
         if verdict.flooding:
-            await flood.mute_flooder(data["bot"], kit, message, verdict.mute_seconds, data.get("t"))
+            await flood.mute_flooder(data["bot"], moderation, message, verdict.mute_seconds, data.get("t"))
 
 
 def build_router() -> Router:

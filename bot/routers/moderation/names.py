@@ -1,15 +1,11 @@
 """Names of people and chats as safe Telegram HTML (escaped, linked where possible)."""
 from __future__ import annotations
 
-import html
-
 from aiogram.types import Chat, Message, User
 
+from bot.render import escape
+
 MAX_NAME = 64
-
-
-def escape(text: str | None) -> str:
-    return html.escape(text or "", quote=False)
 
 
 def clip(text: str, limit: int = MAX_NAME) -> str:
@@ -40,14 +36,6 @@ def sender_html(message: Message) -> str:
     if message.from_user is not None:
         return user_html(message.from_user)
     return "?"
-
-
-def message_link(chat: Chat, message_id: int) -> str:
-    """https://t.me/<username>/<id> or the private-supergroup form https://t.me/c/<id>/<id>."""
-    if chat.username:
-        return f"https://t.me/{chat.username}/{message_id}"
-    internal = str(chat.id).removeprefix("-100") if str(chat.id).startswith("-100") else str(abs(chat.id))
-    return f"https://t.me/c/{internal}/{message_id}"
 
 
 def excerpt(message: Message | None, limit: int = 200) -> str:

@@ -9,12 +9,14 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import Message
 
+from archive.store import post_url
 from bot.i18n import DEFAULT_LANG, Translator
-from bot.services import Services
 from moderation import Action, check
 
-from .core import kit_of, message_actor, reply
-from .names import excerpt, message_link, sender_html, user_link
+from .actors import message_actor
+from .answers import reply
+from .context import ChatModeration
+from .names import excerpt, sender_html, user_link
 
 log = logging.getLogger(__name__)
 CALL_ADMINS = re.compile(r"(?<![\w@])@admins?\b", re.IGNORECASE)
@@ -25,23 +27,22 @@ def calls_admins(message: Message) -> bool:
     return bool(CALL_ADMINS.search(message.text or message.caption or ""))
 
 
-async def report(message: Message, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    actor, _ = await message_actor(bot, kit, message)
+async def report(message: Message, bot: Bot, moderation: ChatModeration, t) -> None:
+    actor, _ = await message_actor(bot, moderation, message)
     decision = check(actor, Action.REPORT)
     if not decision:
         await reply(message, t(f"mod_denied_{decision.reason_code}", right=""))
         return
     reported = message.reply_to_message or message
     lt = Translator(DEFAULT_LANG)
-    link = message_link(message.chat, reported.message_id)
+    link = post_url(message.chat.id, reported.message_id, message.chat.username)
     quote = excerpt(reported)
     head = (lt("mod_report_head", reporter=sender_html(message), about=sender_html(reported))
             if message.reply_to_message else lt("mod_report_call", reporter=sender_html(message)))
     lines = [head, lt("mod_report_link", link=link)]
     if quote:
         lines.append(f"<blockquote>{quote}</blockquote>")
-    log_chat = kit.settings.log_chat_id
+    log_chat = moderation.settings.log_chat_id
     if log_chat is not None:
         try:
             await bot.send_message(log_chat, "\n".join(lines), disable_web_page_preview=True)
@@ -49,8 +50,8 @@ async def report(message: Message, bot: Bot, services: Services, t) -> None:
             return
         except TelegramAPIError as exc:
             log.warning("could not post a report to the log chat: %s", exc)
-    admins = [a for a in kit.store.admins(message.chat.id) if a.user_id != bot.id]
-    mentions = ", ".join(user_link(a.user_id, kit.known_name(a.user_id) or "admin") for a in admins)
+    admins = [a for a in moderation.store.admins(message.chat.id) if a.user_id != bot.id]
+    mentions = ", ".join(user_link(a.user_id, moderation.known.name(a.user_id) or "admin") for a in admins)
     await reply(message, t("mod_report_mention", admins=mentions or "—"))
 
 

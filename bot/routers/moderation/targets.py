@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from aiogram import Bot
 from aiogram.types import Message
 
+from bot.members import is_present
 from moderation import Actor, Target, identify
 
-from .core import Moderation, actor_from_member, fresh_member, is_present
+from .actors import TELEGRAM_SERVICE_ID, user_actor
+from .context import ChatModeration
 from .names import chat_html, user_link
 
 
@@ -39,30 +41,32 @@ class Resolved:
         return Target(self.actor.id, self.actor.target_kind)
 
 
-async def resolve(bot: Bot, kit: Moderation, message: Message, args: str | None) -> Resolved:
+async def resolve(bot: Bot, moderation: ChatModeration, message: Message, args: str | None) -> Resolved:
     """The target of a command in ``message``; raises TargetError."""
     args = (args or "").strip()
     chat_id = message.chat.id
     replied = message.reply_to_message
     if replied is not None and not _is_topic_root(message):
-        return await _from_message(bot, kit, replied, args)
+        return await _from_message(bot, moderation, replied, args)
     token, _, rest = args.partition(" ")
     if token.startswith("@") and len(token) > 1:
-        user_id = kit.user_by_username(token)
+        user_id = moderation.known.by_username(token)
         if user_id is None:
             raise TargetError("unknown_user", who=token)
-        return await _user(bot, kit, chat_id, user_id, rest.strip())
+        return await _user(bot, moderation, chat_id, user_id, rest.strip())
     if token.lstrip("-").isdigit():
         target_id = int(token)
         if target_id < 0:  # a channel identity, by its chat id
-            return Resolved(channel_actor(kit, target_id), str(target_id), rest.strip())
-        return await _user(bot, kit, chat_id, target_id, rest.strip(), strict=True)
+            return Resolved(channel_actor(moderation, target_id), str(target_id), rest.strip())
+        return await _user(bot, moderation, chat_id, target_id, rest.strip(), strict=True)
     raise TargetError("no_target")
 
 
-def channel_actor(kit: Moderation, channel_id: int) -> Actor:
+def channel_actor(moderation: ChatModeration, channel_id: int) -> Actor:
     """A channel writing in the chat; our own channel is protected like its automatic forwards."""
-    return Actor.auto_forward(channel_id) if channel_id == kit.settings.channel_id else Actor.channel(channel_id)
+    if channel_id == moderation.settings.channel_id:
+        return Actor.auto_forward(channel_id)
+    return Actor.channel(channel_id)
 
 
 def _is_topic_root(message: Message) -> bool:
@@ -70,31 +74,31 @@ def _is_topic_root(message: Message) -> bool:
     return bool(message.is_topic_message and replied and replied.message_id == message.message_thread_id)
 
 
-async def _from_message(bot: Bot, kit: Moderation, replied: Message, args: str) -> Resolved:
+async def _from_message(bot: Bot, moderation: ChatModeration, replied: Message, args: str) -> Resolved:
     chat_id = replied.chat.id
     sender_chat = replied.sender_chat.id if replied.sender_chat else None
     from_id = replied.from_user.id if replied.from_user else None
-    if replied.is_automatic_forward or sender_chat is not None or from_id is None or from_id == 777000:
+    if (replied.is_automatic_forward or sender_chat is not None or from_id is None
+            or from_id == TELEGRAM_SERVICE_ID):
         actor = identify(chat_id=chat_id, from_id=from_id, bot_id=bot.id, sender_chat_id=sender_chat,
                          is_automatic_forward=bool(replied.is_automatic_forward))
         if sender_chat not in (None, chat_id) and not replied.is_automatic_forward:
-            actor = channel_actor(kit, sender_chat)
+            actor = channel_actor(moderation, sender_chat)
         name = chat_html(replied.sender_chat) if replied.sender_chat else "Telegram"
         return Resolved(actor, name, args, message=replied)
-    resolved = await _user(bot, kit, chat_id, from_id, args)
+    resolved = await _user(bot, moderation, chat_id, from_id, args)
     resolved.message = replied
     return resolved
 
 
-async def _user(bot: Bot, kit: Moderation, chat_id: int, user_id: int, args: str,
+async def _user(bot: Bot, moderation: ChatModeration, chat_id: int, user_id: int, args: str,
                 strict: bool = False) -> Resolved:
     if user_id == bot.id:
         return Resolved(Actor.bot(bot.id), user_link(bot.id, "bot"), args)
-    member = await fresh_member(bot, kit, chat_id, user_id)
+    actor, member = await user_actor(bot, moderation, chat_id, user_id)
     if member is None:
         if strict:
             raise TargetError("unknown_user", who=str(user_id))
-        return Resolved(Actor.member(user_id), user_link(user_id, kit.known_name(user_id)), args)
-    actor = actor_from_member(chat_id, user_id, member, bot.id)
+        return Resolved(Actor.member(user_id), user_link(user_id, moderation.known.name(user_id)), args)
     return Resolved(actor, user_link(user_id, member.user.full_name), args, member=member,
                     present=is_present(member))

@@ -17,9 +17,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from archive.store import post_url
 from bot.i18n import DEFAULT_LANG, Translator
+from bot.members import is_present
+from bot.render import escape
 from bot.render_durations import humanize
-from bot.services import Services
 from moderation import (
     Action,
     AlreadyVoted,
@@ -35,14 +37,17 @@ from moderation import (
     Started,
     Vote,
     VoteCast,
+    VoteLabel,
     check,
 )
-from moderation.store import immediate
 from moderation.votes import CANCELLED, DECIDED, EXPIRED, FAILED, KICK, KEEP, PASSED
 
 from . import audit
-from .core import Moderation, api_problem, apply_punishment, is_present, kit_of, message_actor, now, reply, user_actor
-from .names import escape, message_link, user_link
+from .actors import message_actor, user_actor
+from .answers import api_problem, reply
+from .context import ChatModeration
+from .names import user_html, user_link
+from .punishments import apply_punishment
 from .targets import TargetError, resolve
 
 log = logging.getLogger(__name__)
@@ -55,12 +60,8 @@ class VoteButton(CallbackData, prefix="vk"):
 
 # -- rendering ------------------------------------------------------------------------------
 
-def _meta(kit: Moderation, vote_id: int) -> dict:
-    row = kit.db.execute("SELECT lang, target_name, initiator_name, link FROM mod_vote_meta WHERE vote_id = ?",
-                         [vote_id]).fetchone()
-    if row is None:
-        return {"lang": DEFAULT_LANG, "target_name": str(vote_id), "initiator_name": "", "link": ""}
-    return dict(zip(("lang", "target_name", "initiator_name", "link"), row))
+def label_of(moderation: ChatModeration, vote_id: int) -> VoteLabel:
+    return moderation.labels.get(vote_id) or VoteLabel(DEFAULT_LANG, str(vote_id), "", "")
 
 
 def punishment_text(p: Punishment, t) -> str:
@@ -72,17 +73,18 @@ def punishment_text(p: Punishment, t) -> str:
     return t(f"mod_p_{p.kind}_for", term=term)
 
 
-def render_vote(kit: Moderation, vote: Vote, note: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
-    meta = _meta(kit, vote.id)
-    t = Translator(meta["lang"])
+def render_vote(moderation: ChatModeration, vote: Vote,
+                note: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
+    label = label_of(moderation, vote.id)
+    t = Translator(label.lang)
     kick, keep = vote.counts
-    until = datetime.fromtimestamp(vote.expires_at, ZoneInfo(kit.settings.timezone)).strftime("%H:%M")
-    lines = [t("mod_vote_title", target=meta["target_name"]),
-             t("mod_vote_initiator", name=meta["initiator_name"])]
+    until = datetime.fromtimestamp(vote.expires_at, ZoneInfo(moderation.settings.timezone)).strftime("%H:%M")
+    lines = [t("mod_vote_title", target=label.target_name),
+             t("mod_vote_initiator", name=label.initiator_name)]
     if vote.reason:
         lines.append(t("mod_vote_reason", reason=escape(vote.reason)))
-    if meta["link"]:
-        lines.append(t("mod_vote_link", link=escape(meta["link"])))
+    if label.link:
+        lines.append(t("mod_vote_link", link=escape(label.link)))
     lines.append(t.plural("mod_vote_rules", vote.threshold, until=until,
                           outcome=punishment_text(vote.punishment(), t)))
     if vote.is_open:
@@ -95,7 +97,7 @@ def render_vote(kit: Moderation, vote: Vote, note: str | None = None) -> tuple[s
              InlineKeyboardButton(text=t("mod_btn_decide"), callback_data=VoteButton(vid=vote.id, op="decide").pack())],
         ])
         return "\n".join(lines), markup
-    admin = user_link(vote.settled_by, kit.known_name(vote.settled_by)) if vote.settled_by else ""
+    admin = user_link(vote.settled_by, moderation.known.name(vote.settled_by)) if vote.settled_by else ""
     result = {
         PASSED: lambda: t("mod_vote_passed", outcome=punishment_text(vote.punishment(), t)),
         FAILED: lambda: t("mod_vote_failed"),
@@ -107,7 +109,7 @@ def render_vote(kit: Moderation, vote: Vote, note: str | None = None) -> tuple[s
     lines.append("")
     lines.append(t("mod_vote_result", result=result, kick=kick, keep=keep))
     for choice, key in ((KICK, "mod_vote_voters_kick"), (KEEP, "mod_vote_voters_keep")):
-        voters = [user_link(uid, kit.known_name(uid)) for uid, c in vote.votes.items() if c == choice]
+        voters = [user_link(uid, moderation.known.name(uid)) for uid, c in vote.votes.items() if c == choice]
         if voters:
             lines.append(t(key, names=", ".join(voters)))
     if note:
@@ -115,11 +117,11 @@ def render_vote(kit: Moderation, vote: Vote, note: str | None = None) -> tuple[s
     return "\n".join(lines), None
 
 
-async def show(bot: Bot, kit: Moderation, vote: Vote, note: str | None = None) -> None:
+async def show(bot: Bot, moderation: ChatModeration, vote: Vote, note: str | None = None) -> None:
     """Edit the vote message to the vote's current state."""
     if vote.poll_message_id is None:
         return
-    text, markup = render_vote(kit, vote, note)
+    text, markup = render_vote(moderation, vote, note)
     try:
         await bot.edit_message_text(text=text, chat_id=vote.chat_id, message_id=vote.poll_message_id,
                                     reply_markup=markup, disable_web_page_preview=True)
@@ -130,16 +132,17 @@ async def show(bot: Bot, kit: Moderation, vote: Vote, note: str | None = None) -
         log.warning("could not edit vote %s: %s", vote.id, exc)
 
 
-async def settle(bot: Bot, kit: Moderation, closed: Closed) -> None:
+async def settle(bot: Bot, moderation: ChatModeration, closed: Closed) -> None:
     """This call closed the vote: punish (exactly once), delete the message, show the result."""
     vote = closed.vote
     note = None
     if closed.punishment is not None:
-        meta = _meta(kit, vote.id)
-        t = Translator(meta["lang"])
+        label = label_of(moderation, vote.id)
+        t = Translator(label.lang)
         outcome = "done"
         try:
-            done = await apply_punishment(bot, vote.chat_id, vote.target, closed.punishment, now())
+            done = await apply_punishment(bot, vote.chat_id, vote.target, closed.punishment,
+                                          moderation.clock.now())
         except TelegramAPIError as exc:
             done = closed.punishment
             outcome = f"failed: {exc.message}"
@@ -151,125 +154,120 @@ async def settle(bot: Bot, kit: Moderation, closed: Closed) -> None:
                 log.info("could not delete the voted message: %s", exc)
         by_admin = vote.status == DECIDED and vote.settled_by is not None
         await audit.record(
-            bot, kit, chat_id=vote.chat_id,
+            bot, moderation, chat_id=vote.chat_id,
             actor_id=vote.settled_by if by_admin else bot.id,
             actor_kind="admin" if by_admin else "bot",
-            actor_name=(user_link(vote.settled_by, kit.known_name(vote.settled_by)) if by_admin
+            actor_name=(user_link(vote.settled_by, moderation.known.name(vote.settled_by)) if by_admin
                         else t("mod_log_by_vote", n=vote.counts[0])),
-            target_id=vote.target.id, target_kind=vote.target.kind, target_name=meta["target_name"],
+            target_id=vote.target.id, target_kind=vote.target.kind, target_name=label.target_name,
             action=done.kind, source="vote", outcome=outcome, reason=vote.reason,
             seconds=done.seconds, ref=str(vote.id))
-    await show(bot, kit, vote, note)
+    await show(bot, moderation, vote, note)
 
 
-async def sweep(bot: Bot, services: Services) -> list[Closed]:
+async def sweep(bot: Bot, moderation: ChatModeration) -> list[Closed]:
     """Close every vote whose time is up and edit its message; returns what it closed."""
-    kit = kit_of(services)
-    closed = kit.votes.expire_due(now())
+    closed = moderation.votes.expire_due(moderation.clock.now())
     for c in closed:
-        await settle(bot, kit, c)
+        await settle(bot, moderation, c)
     return closed
 
 
-async def sweeper(bot: Bot, services: Services) -> None:
-    interval = services.settings.votekick_sweep_seconds
+async def sweeper(bot: Bot, moderation: ChatModeration) -> None:
+    interval = moderation.settings.votekick_sweep_seconds
     while True:
         await asyncio.sleep(interval)
         try:
-            await sweep(bot, services)
+            await sweep(bot, moderation)
         except Exception:  # noqa: BLE001 - keep sweeping; a broken vote must not stop the others
             log.exception("votekick sweep failed")
 
 
 # -- /votekick ------------------------------------------------------------------------------
 
-async def votekick(message: Message, command: CommandObject, bot: Bot, services: Services, t, lang: str) -> None:
-    kit = kit_of(services)
+async def votekick(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
     if message.reply_to_message is None:
         await reply(message, t("mod_vote_usage"))
         return
-    initiator, member = await message_actor(bot, kit, message)
+    initiator, member = await message_actor(bot, moderation, message)
     try:
-        target = await resolve(bot, kit, message, None)
+        target = await resolve(bot, moderation, message, None)
     except TargetError:
         await reply(message, t("mod_vote_usage"))
         return
-    facts = (kit.store.eligibility(message.chat.id, initiator.id, is_present(member)) if member is not None
-             else Eligibility(initiator.id, False, None, 0))  # not a person: refused before facts matter
+    facts = (moderation.store.eligibility(message.chat.id, initiator.id, is_present(member))
+             if member is not None  # not a person: refused before facts matter
+             else Eligibility(initiator.id, False, None, 0))
     reason = (command.args or "").strip()[:300]
-    result = kit.votes.start(chat_id=message.chat.id, initiator=initiator, initiator_facts=facts,
-                             target=target.actor, now=now(), reason=reason,
-                             target_message_id=target.message.message_id if target.message else None)
+    result = moderation.votes.start(chat_id=message.chat.id, initiator=initiator, initiator_facts=facts,
+                                    target=target.actor, now=moderation.clock.now(), reason=reason,
+                                    target_message_id=target.message.message_id if target.message else None)
     if isinstance(result, Refused):
-        await reply(message, refusal_text(result, t, kit, target.name))
+        await reply(message, refusal_text(result, t, moderation, target.name))
         return
     assert isinstance(result, Started)
     if result.superseded is not None:
-        await settle(bot, kit, result.superseded)
+        await settle(bot, moderation, result.superseded)
     vote = result.vote
-    link = message_link(message.chat, target.message.message_id) if target.message else ""
-    with immediate(kit.db):
-        kit.db.execute(
-            "INSERT OR REPLACE INTO mod_vote_meta (vote_id, lang, target_name, initiator_name, link)"
-            " VALUES (?, ?, ?, ?, ?)",
-            # The vote is public and outlives its initiator's interest: the chat's language.
-            [vote.id, DEFAULT_LANG, target.name, user_link(message.from_user.id, message.from_user.full_name), link])
-    text, markup = render_vote(kit, vote)
+    link = post_url(message.chat.id, target.message.message_id, message.chat.username) if target.message else ""
+    # The vote is public and outlives its initiator's interest: the chat's language.
+    moderation.labels.save(vote.id, VoteLabel(DEFAULT_LANG, target.name, user_html(message.from_user), link))
+    text, markup = render_vote(moderation, vote)
     try:
         sent = await message.answer(text, reply_markup=markup, disable_web_page_preview=True)
     except TelegramAPIError as exc:
-        kit.votes.cancel(vote.id, initiator, now())  # nobody could vote on it
+        moderation.votes.cancel(vote.id, initiator, moderation.clock.now())  # nobody could vote on it
         await reply(message, api_problem(exc, t))
         return
-    kit.votes.attach_message(vote.id, sent.message_id)
+    moderation.votes.attach_message(vote.id, sent.message_id)
 
 
-def refusal_text(refused: Refused, t, kit: Moderation, target_name: str) -> str:
+def refusal_text(refused: Refused, t, moderation: ChatModeration, target_name: str) -> str:
     if refused.reason in ("cooldown", "chat_paused") and refused.retry_at:
-        wait = humanize(max(60, int(refused.retry_at - now()) // 60 * 60 + 60), t.lang, accusative=True)
+        wait = humanize(max(60, int(refused.retry_at - moderation.clock.now()) // 60 * 60 + 60), t.lang, accusative=True)
         return t(f"mod_vote_refused_{refused.reason}", wait=wait)
     if refused.reason == "too_few_messages":
-        return t.plural("mod_vote_refused_too_few_messages", kit.settings.votekick_min_messages)
+        return t.plural("mod_vote_refused_too_few_messages", moderation.settings.votekick_min_messages)
     return t(f"mod_vote_refused_{refused.reason}", target=target_name)
 
 
 # -- buttons --------------------------------------------------------------------------------
 
-async def on_vote_button(callback: CallbackQuery, callback_data: VoteButton, bot: Bot, services: Services, t) -> None:
-    kit = kit_of(services)
-    vote = kit.votes.get(callback_data.vid)
+async def on_vote_button(callback: CallbackQuery, callback_data: VoteButton, bot: Bot, moderation: ChatModeration,
+                         t) -> None:
+    vote = moderation.votes.get(callback_data.vid)
     if vote is None:
         await callback.answer(t("mod_vote_not_found"), show_alert=True)
         return
     user = callback.from_user
-    kit.remember(user)
+    moderation.remember(user)
     if callback_data.op in (KICK, KEEP):
         member = None
         if user.id != bot.id:
-            _, member = await user_actor(bot, kit, vote.chat_id, user.id)
-        facts = kit.store.eligibility(vote.chat_id, user.id, is_present(member))
-        result = kit.votes.cast(vote.id, facts, callback_data.op, now())
+            _, member = await user_actor(bot, moderation, vote.chat_id, user.id)
+        facts = moderation.store.eligibility(vote.chat_id, user.id, is_present(member))
+        result = moderation.votes.cast(vote.id, facts, callback_data.op, moderation.clock.now())
     else:
-        actor, _ = await user_actor(bot, kit, vote.chat_id, user.id)
+        actor, _ = await user_actor(bot, moderation, vote.chat_id, user.id)
         if callback_data.op == "cancel":
-            result = kit.votes.cancel(vote.id, actor, now())
+            result = moderation.votes.cancel(vote.id, actor, moderation.clock.now())
         else:
-            result = kit.votes.decide(vote.id, actor, True, now())
-    await answer_result(callback, bot, kit, result, t)
+            result = moderation.votes.decide(vote.id, actor, True, moderation.clock.now())
+    await answer_result(callback, bot, moderation, result, t)
 
 
-async def answer_result(callback: CallbackQuery | None, bot: Bot, kit: Moderation, result, t) -> str:
+async def answer_result(callback: CallbackQuery | None, bot: Bot, moderation: ChatModeration, result, t) -> str:
     """Show the outcome of a press or an admin operation; returns the text answered."""
     if isinstance(result, Closed):
         text = t("mod_vote_closed_by_you")
         await _answer(callback, text)
-        await settle(bot, kit, result)
+        await settle(bot, moderation, result)
         return text
     if isinstance(result, (VoteCast, Moved)):
         text = t("mod_vote_counted" if isinstance(result, VoteCast) else "mod_vote_moved",
                  choice=t(f"mod_choice_{result.choice}"))
         await _answer(callback, text)
-        await show(bot, kit, result.vote)
+        await show(bot, moderation, result.vote)
         return text
     if isinstance(result, AlreadyVoted):
         text = t("mod_vote_already", choice=t(f"mod_choice_{result.choice}"))
@@ -299,37 +297,33 @@ async def _answer(callback: CallbackQuery | None, text: str, alert: bool = False
 
 # -- admin commands on a vote ---------------------------------------------------------------
 
-def vote_for_reply(kit: Moderation, message: Message) -> Vote | None:
+def vote_for_reply(moderation: ChatModeration, message: Message) -> Vote | None:
     """The open vote a command replies to: the vote message itself, or the voted message."""
     replied = message.reply_to_message
     if replied is None:
         return None
-    row = kit.db.execute(
-        "SELECT id FROM mod_votes WHERE chat_id = ? AND status = 'open' AND"
-        " (poll_message_id = ? OR target_message_id = ?) ORDER BY id DESC LIMIT 1",
-        [message.chat.id, replied.message_id, replied.message_id]).fetchone()
-    return kit.votes.get(row[0]) if row else None
+    return moderation.votes.open_vote_about(message.chat.id, replied.message_id)
 
 
-async def vote_admin_command(message: Message, command: CommandObject, bot: Bot, services: Services, t) -> None:
+async def vote_admin_command(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration,
+                             t) -> None:
     """/cancelvote, /decide [kick|keep] in reply to the vote (or the voted message)."""
-    kit = kit_of(services)
-    actor, _ = await message_actor(bot, kit, message)
+    actor, _ = await message_actor(bot, moderation, message)
     action = Action.VOTE_CANCEL if command.command.lower() == "cancelvote" else Action.VOTE_DECIDE
     decision = check(actor, action)
     if not decision:
         await reply(message, t(f"mod_denied_{decision.reason_code}", right=t(f"mod_right_{decision.right}")))
         return
-    vote = vote_for_reply(kit, message)
+    vote = vote_for_reply(moderation, message)
     if vote is None:
         await reply(message, t("mod_vote_admin_usage"))
         return
     if action is Action.VOTE_CANCEL:
-        result = kit.votes.cancel(vote.id, actor, now())
+        result = moderation.votes.cancel(vote.id, actor, moderation.clock.now())
     else:
         keep = (command.args or "").strip().lower() in ("keep", "оставить", "no", "нет")
-        result = kit.votes.decide(vote.id, actor, not keep, now())
-    text = await answer_result(None, bot, kit, result, t)
+        result = moderation.votes.decide(vote.id, actor, not keep, moderation.clock.now())
+    text = await answer_result(None, bot, moderation, result, t)
     if not isinstance(result, Closed):
         await reply(message, text)
 

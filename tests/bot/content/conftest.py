@@ -17,7 +17,7 @@ def load_sample(world: OfflineKeeper) -> None:
 
 
 def scheduler(world: OfflineKeeper):
-    return world.services.extras["content_scheduler"]
+    return world.services.content_scheduler
 
 
 async def eventually(check, timeout: float = 5.0):

@@ -137,7 +137,7 @@ async def test_album_counts_once_and_admins_are_exempt(make_world):
         assert "Правила" in text_of(answer)
         assert not emu.calls("restrictChatMember")
         # the album counted as one message for activity too
-        facts = world.services.extras["moderation"].store.eligibility(CHAT_ID, 1004, True)
+        facts = world.moderation.store.eligibility(CHAT_ID, 1004, True)
         assert facts.message_count == 1
 
 
@@ -202,10 +202,10 @@ async def test_kick_of_someone_already_banned_keeps_the_ban(world):
 async def test_a_username_names_its_current_holder_only(world):
     from aiogram.types import User
 
-    kit = world.services.extras["moderation"]
-    kit.remember(User(id=5000, is_bot=False, first_name="Old", username="cool"))
-    kit.remember(User(id=900000, is_bot=False, first_name="New", username="Cool"))
-    assert kit.user_by_username("@cool") == 900000
+    moderation = world.moderation
+    moderation.remember(User(id=5000, is_bot=False, first_name="Old", username="cool"))
+    moderation.remember(User(id=900000, is_bot=False, first_name="New", username="Cool"))
+    assert moderation.known.by_username("@cool") == 900000
 
 
 async def test_flooding_as_ones_own_channel_bans_that_channel_here(make_world):

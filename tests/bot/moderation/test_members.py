@@ -7,7 +7,7 @@ from .conftest import processed, said, text_of
 
 
 async def test_admin_cache_is_loaded_at_startup_and_follows_chat_member_updates(world):
-    store = world.services.extras["moderation"].store
+    store = world.moderation.store
     assert {a.user_id for a in store.admins(CHAT_ID)} == {100, 101}
     world.emu.promote(CHAT_ID, 1004, can_restrict_members=True)
     await processed(world)
@@ -24,11 +24,11 @@ async def test_admin_cache_is_loaded_at_startup_and_follows_chat_member_updates(
 
 async def test_automatic_forwards_and_the_service_user_are_not_counted(world):
     emu = world.emu
-    emu._chat_record(CHANNEL_ID).linked_chat_id = CHAT_ID
+    emu.link_discussion(CHANNEL_ID, CHAT_ID)
     emu.post_to_channel(CHANNEL_ID, "a new post")
     emu.send_message(CHAT_ID, 1001, "a member message")
     emu.send_message(CHAT_ID, 1001, "photo", photo=True)
     await processed(world)
-    store = world.services.extras["moderation"].store
+    store = world.moderation.store
     assert store.eligibility(CHAT_ID, 777000, True).message_count == 0
     assert store.eligibility(CHAT_ID, 1001, True).message_count == 2

@@ -158,10 +158,10 @@ async def test_vote_admin_buttons(world, presser, op):
     bad = emu.send_message(CHAT_ID, 1006, "spam")
     await chat(world, 1001, 3)
     poll = await said(world, 1001, "/votekick", reply_to=bad.message_id)
-    vid = world.services.extras["moderation"].votes.open_votes()[0].id
+    vid = world.moderation.votes.open_votes()[0].id
     query = emu.press_button(CHAT_ID, poll.message_id, BUTTON_PRESSERS[presser], VoteButton(vid=vid, op=op).pack())
     answer = await answered(world, query)
-    vote = world.services.extras["moderation"].votes.get(vid)
+    vote = world.moderation.votes.get(vid)
     if presser in BUTTON_ALLOWED:
         expected = "cancelled" if op == "cancel" else "decided"
         assert vote.status == expected
@@ -180,10 +180,10 @@ async def test_buttons_are_checked_at_press_time_not_from_the_cache(world):
     await chat(world, 1001, 3)
     poll = await said(world, 1001, "/votekick", reply_to=bad.message_id)
     emu.set_member(CHAT_ID, 101, "member")  # silently: the cache still says admin
-    vid = world.services.extras["moderation"].votes.open_votes()[0].id
+    vid = world.moderation.votes.open_votes()[0].id
     query = emu.press_button(CHAT_ID, poll.message_id, 101, VoteButton(vid=vid, op="cancel").pack())
     assert "для администраторов" in await answered(world, query)
-    assert world.services.extras["moderation"].votes.get(vid).status == "open"
+    assert world.moderation.votes.get(vid).status == "open"
 
 
 @pytest.mark.parametrize("presser", list(BUTTON_PRESSERS))

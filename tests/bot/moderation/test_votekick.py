@@ -27,7 +27,7 @@ async def start_vote(world, initiator=1001, target=SPAMMER, reason="spam"):
 
 
 def vote_id(world) -> int:
-    [vote] = world.services.extras["moderation"].votes.open_votes()
+    [vote] = world.moderation.votes.open_votes()
     return vote.id
 
 
@@ -82,7 +82,7 @@ async def test_vote_expires_after_ttl_via_the_sweep(world):
     emu = world.emu
     bad, poll = await start_vote(world)
     with time_machine.travel(time.time() + 1801, tick=True):
-        closed = await sweep(world.bot, world.services)
+        closed = await sweep(world.bot, world.moderation)
         assert [c.status for c in closed] == ["expired"]
         msg = emu.message(CHAT_ID, poll.message_id)
         assert "время вышло" in text_of(msg) and msg.reply_markup is None
@@ -113,7 +113,7 @@ async def test_concurrent_presses_punish_once(make_world):
         assert sum("уже закрыто" in a for a in answers) >= 1
         logged = await emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=0)
         assert "Исключение" in text_of(logged) and "голосование" in text_of(logged)
-        assert len(world.services.extras["moderation"].audit.list(CHAT_ID)) == 1
+        assert len(world.moderation.audit.list(CHAT_ID)) == 1
         assert len(emu.sent(LOG_CHAT_ID)) == 1
 
 
@@ -193,7 +193,7 @@ async def test_protected_targets(world):
     cases.append((emu.send_message(CHAT_ID, 1001, "me myself").message_id, "против себя"))
     bot_msg = await said(world, 1001, "/rules")
     cases.append((bot_msg.message_id, "нельзя исключить"))
-    emu._chat_record(-1001394778475).linked_chat_id = CHAT_ID
+    emu.link_discussion(-1001394778475, CHAT_ID)
     emu.post_to_channel(-1001394778475, "a channel post")
     fwd = [m for m in emu.messages(CHAT_ID) if m.is_automatic_forward][-1]
     cases.append((fwd.message_id, "нельзя исключить"))
@@ -202,7 +202,7 @@ async def test_protected_targets(world):
         assert expected in text_of(answer), (message_id, text_of(answer))
     no_reply = await said(world, 1001, "/votekick")
     assert "Ответьте на сообщение" in text_of(no_reply)
-    assert not world.services.extras["moderation"].votes.open_votes()
+    assert not world.moderation.votes.open_votes()
 
 
 async def test_channel_identity_is_voted_out_with_ban_chat_sender_chat(world):
@@ -238,7 +238,7 @@ async def test_admin_commands_on_a_vote(world):
     emu.send_message(CHAT_ID, 101, "/decide keep", reply_to=bad.message_id)
     closed = await emu.wait_for_sent(lambda m: "решил оставить" in text_of(m), chat_id=CHAT_ID, since=0)
     assert "Maria" in text_of(closed) and not emu.calls("banChatMember")
-    assert world.services.extras["moderation"].votes.get(1).status == "decided"
+    assert world.moderation.votes.get(1).status == "decided"
 
 
 async def test_vote_outcome_is_configurable(make_world):
