@@ -68,25 +68,37 @@ def normalise(text: str) -> str:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int) -> tuple[np.ndarray, float]:
-    """Class-balanced L2 logistic regression by Newton's method; returns (weights, bias)."""
+    """Class-balanced L2 logistic regression by Newton's method; returns (weights, bias).
+
+    The bias is a constant feature of value ``_BIAS_FEATURE``, so its penalty is
+    negligible and every Newton step solves ``(X'CX + l2 I) step = g``: directly when
+    there are more samples than dimensions, else through the n x n system of the
+    Woodbury identity (tens of times faster for a few hundred samples).
+    """
     n, d = x.shape
     positives = max(int(y.sum()), 1)
     negatives = max(n - int(y.sum()), 1)
     sample_weight = np.where(y > 0, n / (2 * positives), n / (2 * negatives))
-    xb = np.hstack([x.astype(np.float64), np.ones((n, 1))])
+    xb = np.hstack([x.astype(np.float64), np.full((n, 1), _BIAS_FEATURE)])
+    gram = xb @ xb.T if n <= d else None
     w = np.zeros(d + 1)
-    penalty = np.full(d + 1, l2)
-    penalty[-1] = 1e-6  # the bias is not shrunk
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
-        gradient = xb.T @ (sample_weight * (p - y)) + penalty * w
+        gradient = xb.T @ (sample_weight * (p - y)) + l2 * w
         curvature = sample_weight * p * (1 - p)
-        hessian = (xb.T * curvature) @ xb + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
+        if gram is None:
+            step = np.linalg.solve((xb.T * curvature) @ xb + l2 * np.eye(d + 1), gradient)
+        else:
+            s = np.sqrt(curvature)
+            inner = l2 * np.eye(n) + s[:, None] * gram * s[None, :]
+            step = (gradient - xb.T @ (s * np.linalg.solve(inner, s * (xb @ gradient)))) / l2
         w -= step
         if np.abs(step).max() < 1e-6:
             break
-    return w[:-1].astype(np.float32), float(w[-1])
+    return w[:-1].astype(np.float32), float(w[-1] * _BIAS_FEATURE)
+
+
+_BIAS_FEATURE = 10.0
 
 
 @dataclass(frozen=True)
