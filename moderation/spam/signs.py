@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Iterable
 from urllib.parse import urlsplit
 
 
@@ -70,6 +71,18 @@ class MessageFacts:
     forwarded_from_channel: bool = False
     is_edit: bool = False
     posted_at: float | None = None
+
+    @classmethod
+    def of(cls, text: str | None, entities: Iterable = (), **facts) -> "MessageFacts":
+        """Facts from a text or caption and its entities: Bot API entity objects or dicts
+        with ``type`` and, for text links, ``url``."""
+        def field_of(entity, name):
+            return entity.get(name) if isinstance(entity, dict) else getattr(entity, name, None)
+
+        entities = list(entities or ())
+        urls = tuple(u for u in (field_of(e, "url") for e in entities) if u)
+        types = frozenset(t for t in (field_of(e, "type") for e in entities) if t)
+        return cls(text or "", urls=urls + tuple(facts.pop("urls", ())), entity_types=types, **facts)
 
 
 @dataclass(frozen=True)

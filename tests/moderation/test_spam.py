@@ -231,6 +231,17 @@ def test_signs_read_links_mentions_contacts_and_phrasing():
     assert Sign.LINK in signs_of("look", urls=("https://casino.example.com/promo",))  # a hidden link
 
 
+def test_facts_are_read_from_bot_api_entities():
+    entities = [{"type": "text_link", "offset": 0, "length": 4, "url": "https://t.me/+Secret"},
+                {"type": "phone_number", "offset": 10, "length": 12}]
+    facts = MessageFacts.of("Жми сюда, +79123456789", entities, forwarded_from_channel=True)
+    assert facts.urls == ("https://t.me/+Secret",)
+    found = signs_of(facts.text, urls=facts.urls, entity_types=facts.entity_types,
+                     forwarded_from_channel=True)
+    assert {Sign.INVITE_LINK, Sign.CONTACT, Sign.CHANNEL_FORWARD} <= set(found)
+    assert MessageFacts.of(None).text == ""
+
+
 def test_ordinary_writing_shows_no_strong_signs():
     assert signs_of("Статья: arxiv.org/abs/2405.12345, код на github.com/user/repo") == {}
     assert signs_of("Пишите на hr@company.ru, вилка 250-350к в месяц") == {}
