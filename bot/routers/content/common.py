@@ -1,21 +1,25 @@
-"""Small helpers shared by the content handlers: rights checks, time formatting, threads."""
+"""Small helpers shared by the content handlers: rights checks, times and links, threads."""
 from __future__ import annotations
 
 import asyncio
 import html
 import logging
-import time
 from datetime import datetime
 from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
 
+from archive.events import WhenError
+from archive.store import post_url
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+WHEN_EXAMPLES = "<code>2025-08-20 19:00</code>, <code>завтра 10:00</code>, <code>15.08 в 18:00</code>, " \
+                "<code>next Friday 18:00 CET</code>, <code>через 2 часа</code>"
 
 
 def esc(text: str | None) -> str:
@@ -36,8 +40,14 @@ def when_text(ts: int | None, tz: str, has_time: bool = True) -> str:
     return moment.strftime("%d.%m.%Y %H:%M %Z" if has_time else "%d.%m.%Y")
 
 
-def now() -> float:
-    return time.time()
+def when_problem(exc: WhenError, t) -> str:
+    """Why a typed time cannot be used, with examples of times that can."""
+    return t(f"when_{exc.code}", examples=WHEN_EXAMPLES)
+
+
+def channel_url(services: Services, message: Message) -> str:
+    """The t.me link of a message the bot sent to the channel."""
+    return post_url(message.chat.id, message.message_id, services.settings.channel_username)
 
 
 async def in_thread(services: Services, fn: Callable[..., T]) -> T:

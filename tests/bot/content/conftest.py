@@ -6,6 +6,8 @@ import asyncio
 import pytest_asyncio
 
 from archive.embeddings import FakeEmbedder
+from bot.routers.content.jobs import ContentJobs
+from content.store import ContentStore
 from sandbox.keeper import OfflineKeeper
 from tests.sample import load_sample as import_sample
 
@@ -16,8 +18,17 @@ def load_sample(world: OfflineKeeper) -> None:
     world.services.searcher.embed_pending()
 
 
+def content_jobs(world: OfflineKeeper) -> ContentJobs:
+    """The running bot's jobs, as its handlers get them (a restart makes new ones)."""
+    return world.dp["content_jobs"]
+
+
+def content_store(world: OfflineKeeper) -> ContentStore:
+    return world.dp["content_store"]
+
+
 def scheduler(world: OfflineKeeper):
-    return world.services.extras["content_scheduler"]
+    return content_jobs(world).scheduler
 
 
 async def eventually(check, timeout: float = 5.0):
