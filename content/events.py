@@ -108,14 +108,20 @@ def reminders(record: EventRecord, offsets, now: float, catch_up: bool = False) 
     """The reminders of an active event still to send, earliest first.
 
     With `catch_up` (after a restart) a reminder whose time passed less than its grace
-    ago is included too; it is sent at once.
+    ago is included too, if it was planned before its time (the record has not changed
+    since); it is sent at once.
     """
     if not record.is_active:
         return []
     since = now - REMINDER_GRACE_MAX if catch_up else now
     planned = [Reminder(record.id, offset, record.starts_at, fire_at)
                for offset, fire_at in reminder_times(record.as_event(), offsets, since)]
-    return [r for r in planned if r.fire_at > now or (catch_up and now - r.fire_at <= r.grace)]
+    return [r for r in planned if r.fire_at > now or (catch_up and _may_catch_up(record, r, now))]
+
+
+def _may_catch_up(record: EventRecord, reminder: Reminder, now: float) -> bool:
+    planned_in_time = record.updated_at is not None and record.updated_at <= reminder.fire_at
+    return planned_in_time and now - reminder.fire_at <= reminder.grace
 
 
 def is_stale(record: EventRecord | None, starts_at: int) -> bool:

@@ -7,6 +7,9 @@
 - content_digests: one row per ISO week key (the once-per-week guarantee).
 - content_posts: drafts and scheduled posts written to the bot for the channel.
 
+There is no table of scheduled jobs: start-up rebuilds them from these (m005 drops the
+old APScheduler job store).
+
 The migration names are the ones databases already carry: never rename them.
 """
 from sqlite_utils import Migrations
@@ -48,3 +51,9 @@ def m004_posts(db):
         "channel_message_id": int, "error": str,
     }, pk="id", not_null={"author_id", "kind", "status"})
     db["content_posts"].create_index(["status", "publish_at"])
+
+
+@migrations()
+def m005_drop_job_store(db):
+    """Jobs are rebuilt from these tables at start-up; the scheduler's old SQLAlchemy table goes."""
+    db["content_jobs"].drop(ignore=True)

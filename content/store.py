@@ -22,6 +22,7 @@ EVENTS = "content_events"
 REMINDERS = "content_reminders_sent"
 DIGESTS = "content_digests"
 POSTS = "content_posts"
+_REMINDER_KEY = "WHERE event_id = ? AND offset = ? AND starts_at = ?"
 
 
 def _event(row: dict) -> EventRecord:
@@ -130,17 +131,17 @@ class ContentStore:
     def release_reminder(self, reminder: Reminder) -> None:
         """Not sent after all: a later run may try again."""
         with self.db.conn:
-            self.db.execute(f"DELETE FROM {REMINDERS} WHERE event_id = ? AND offset = ? AND starts_at = ?",
+            self.db.execute(f"DELETE FROM {REMINDERS} {_REMINDER_KEY}",
                             [reminder.event_id, reminder.offset, reminder.starts_at])
 
     def reminder_sent(self, reminder: Reminder, message_id: int | None) -> None:
         with self.db.conn:
-            self.db.execute(f"UPDATE {REMINDERS} SET message_id = ? WHERE event_id = ? AND offset = ? AND starts_at = ?",
+            self.db.execute(f"UPDATE {REMINDERS} SET message_id = ? {_REMINDER_KEY}",
                             [message_id, reminder.event_id, reminder.offset, reminder.starts_at])
 
     def is_claimed(self, reminder: Reminder) -> bool:
-        return self._one(REMINDERS, "event_id = ? AND offset = ? AND starts_at = ?",
-                         [reminder.event_id, reminder.offset, reminder.starts_at]) is not None
+        return self.db.execute(f"SELECT 1 FROM {REMINDERS} {_REMINDER_KEY}",
+                               [reminder.event_id, reminder.offset, reminder.starts_at]).fetchone() is not None
 
     # -- digests ---------------------------------------------------------------------------
     def claim_digest(self, week: str, since: int, until: int, now: float) -> bool:

@@ -10,7 +10,8 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from archive.events import LIVE_KINDS, WhenError, extract_events, next_stream, open_surveys, parse_when, split_when, upcoming
+from archive.events import (LIVE_KINDS, WhenError, extract_events, next_stream, open_surveys, parse_when, split_when,
+                            upcoming)
 from bot.messages import join_within
 from bot.routers.content.common import WHEN_EXAMPLES, esc, in_thread, is_chat_admin, when_problem, when_text
 from bot.routers.content.event_texts import event_line

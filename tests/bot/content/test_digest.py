@@ -84,6 +84,24 @@ async def test_weekly_digest_content_and_once_per_week(world):
         assert "квантизацию" in latest and "Mixture of Depths" not in latest
 
 
+async def test_a_digest_due_while_the_bot_was_down_comes_when_it_starts_within_six_hours(world):
+    with time_machine.travel(MONDAY, tick=True) as clock:
+        await post(world, NOTE_B, reactions=7)
+        await world.stop_bot()
+        clock.move_to(SUNDAY_1800.replace(hour=19))
+        mark = world.emu.mark()
+        await world.start_bot()
+        digest = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
+        assert digest.text.startswith("Дайджест за 10–16 марта") and "<ML engineer>" in digest.text
+
+        await post(world, NOTE_A)
+        await world.stop_bot()
+        clock.move_to(datetime(2025, 3, 24, 0, 5, tzinfo=MSK))  # the next Sunday's run is 6 h 5 min late
+        await world.start_bot()
+        assert scheduler(world).get_job(DIGEST_JOB).next_run_time == datetime(2025, 3, 30, 18, 0, tzinfo=MSK)
+        assert digests_in_chat(world) == [digest.text]
+
+
 async def test_digest_on_demand_in_the_users_language(world):
     with time_machine.travel(MONDAY, tick=True) as clock:
         await post(world, REVIEW)

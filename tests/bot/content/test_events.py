@@ -105,6 +105,18 @@ async def test_reminders_survive_restarts_and_never_repeat(world):
         assert reminders_in_chat(world) == [msg.text]
 
 
+async def test_a_reminder_due_while_the_bot_was_down_is_sent_when_it_starts(world):
+    with time_machine.travel(NOW, tick=True) as clock:
+        await announce(world, STREAM)
+        await world.stop_bot()
+        clock.move_to(datetime(2025, 3, 11, 19, 10, tzinfo=MSK))  # ten minutes after "1 h before"
+        mark = world.emu.mark()
+        await world.start_bot()  # jobs are rebuilt from the tables, late ones within their grace too
+        msg = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
+        assert msg.text.startswith("⏰ Через 50 мин: 📺 Стрим")
+        assert reminders_in_chat(world) == [msg.text]  # the day-before one, 23 h late, is dropped
+
+
 async def test_edited_announcement_moves_the_reminders(world):
     with time_machine.travel(NOW, tick=True):
         post = world.emu.post_to_channel(CHANNEL_ID, STREAM)
