@@ -9,7 +9,7 @@ import time_machine
 from bot.routers.content.scheduler import DIGEST_JOB
 from content.digests import DigestStatus
 from sandbox.keeper import CHANNEL_ID, CHAT_ID
-from tests.bot.content.conftest import content_jobs, content_store, eventually, scheduler
+from tests.bot.content.helpers import content_jobs, content_store, eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY = datetime(2025, 3, 10, 12, 0, tzinfo=MSK)

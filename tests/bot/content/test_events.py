@@ -9,7 +9,7 @@ import time_machine
 from bot.routers.content.scheduler import reminder_job_id
 from content.events import EventRecord
 from sandbox.keeper import CHANNEL_ID, CHAT_ID
-from tests.bot.content.conftest import content_jobs, content_store, eventually, scheduler
+from tests.bot.content.helpers import content_jobs, content_store, eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")

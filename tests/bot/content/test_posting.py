@@ -10,7 +10,7 @@ from aiogram.types import MessageEntity
 from bot.routers.content.scheduler import post_job_id, reminder_job_id
 from content.posts import PostStatus
 from sandbox.keeper import CHANNEL_ID
-from tests.bot.content.conftest import content_jobs, content_store, eventually, scheduler
+from tests.bot.content.helpers import content_jobs, content_store, eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=MSK)
