@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -16,9 +15,6 @@ from archive.store import Archive
 from bot.clock import Clock
 from bot.settings import Settings
 
-if TYPE_CHECKING:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 
 @dataclass
 class Services:
@@ -27,8 +23,6 @@ class Services:
     searcher: SearchService  # handlers search through `search` below, off the event loop
     clock: Clock = field(default_factory=Clock)
     bot_username: str = ""
-    # The content feature's scheduler, set by its setup(); the content library work replaces it.
-    content_scheduler: AsyncIOScheduler | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -18,7 +18,6 @@ from bot.app import allowed_updates, build_dispatcher, create_bot
 from bot.clock import Clock
 from bot.routers.moderation import ChatModeration
 from bot.runner import make_services
-from emulator import Emulator
 from bot.services import Services
 from bot.settings import Settings
 from emulator import Emulator

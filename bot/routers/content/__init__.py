@@ -1,23 +1,25 @@
-"""The content feature: papers, streams and surveys, digests, posting, stats, and the scheduler.
+"""The content feature: papers, streams and surveys, digests, posting, stats, and their jobs.
 
 `setup()` applies the feature's migrations, includes its routers (new ones per
-dispatcher), creates the APScheduler (started on dispatcher startup inside the running
-loop, shut down on dispatcher shutdown) and hooks channel posts: after the core ingest
-handler has stored a post, an outer middleware reads it for event announcements.
+dispatcher), and gives handlers two dispatcher values: `content_store` (ContentStore)
+and `content_jobs` (ContentJobs: the scheduler and its jobs, started on dispatcher
+startup inside the running loop, stopped on shutdown). It also hooks channel posts:
+after the core ingest handler has stored a post, an outer middleware reads it for
+event announcements.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Awaitable, Callable
 
-from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram import BaseMiddleware, Dispatcher
 from aiogram.types import Message, TelegramObject
-from apscheduler.events import EVENT_JOB_MISSED
 
-from bot.routers.content import digest, events, jobs, papers, posting, stats
-from bot.routers.content.migrations import content_migrations
-from bot.routers.content.scheduler import make_scheduler, schedule_digest
+from bot.routers.content import digest, events, papers, posting, stats
+from bot.routers.content.jobs import ContentJobs
 from bot.services import Services
+from content.migrations import migrations
+from content.store import ContentStore
 
 log = logging.getLogger(__name__)
 
@@ -25,58 +27,37 @@ log = logging.getLogger(__name__)
 class ChannelPostHook(BaseMiddleware):
     """Runs the update's handlers (the archive ingest), then looks at the stored post."""
 
+    def __init__(self, jobs: ContentJobs):
+        self.jobs = jobs
+
     async def __call__(self, handler: Callable[[TelegramObject, dict], Awaitable[Any]],
                        event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
             return await handler(event, data)
         finally:  # even if indexing failed after the post was stored
-            await self.after(event, data.get("services"))
+            await self.after(event)
 
-    @staticmethod
-    async def after(event: TelegramObject, services: Services | None) -> None:
-        if services is None or not isinstance(event, Message):
+    async def after(self, event: TelegramObject) -> None:
+        if not isinstance(event, Message):
             return
+        services = self.jobs.services
         if services.settings.channel_id is not None and event.chat.id != services.settings.channel_id:
             return
         try:
             post = services.archive.get(event.chat.id, event.message_id)
             if post is not None:
-                await events.on_channel_post(post, services)
+                await self.jobs.on_channel_post(post)
         except Exception:  # noqa: BLE001 - never break ingest because of reminders
             log.exception("content hook failed for channel post %s", event.message_id)
 
 
-async def on_startup(bot: Bot, services: Services) -> None:
-    scheduler = services.content_scheduler
-    if not scheduler.running:
-        scheduler.start()
-    jobs.set_runtime(bot, services)
-    scheduler.add_listener(jobs.on_missed, EVENT_JOB_MISSED)
-    schedule_digest(scheduler, services.settings)
-    try:
-        # announcements that reached the archive without the hook (an import) get reminders too
-        tz = services.settings.timezone
-        since = int(events.now()) - events.ANNOUNCE_WINDOW
-        found = await events.in_thread(services, lambda archive: events.extract_events(archive, tz, since=since))
-        events.sync_channel_events(services, found)
-        events.reschedule_all(services)
-        for post_id in posting.reconcile(services):
-            await posting.missed(bot, services, post_id)
-    except Exception:  # noqa: BLE001 - a bad row must not keep the bot from starting
-        log.exception("content: reconciling scheduled work failed")
-
-
-async def on_shutdown(services: Services) -> None:
-    scheduler = services.content_scheduler
-    if scheduler is not None and scheduler.running:
-        scheduler.shutdown(wait=False)
-    jobs.clear_runtime(services)
-
-
 def setup(dp: Dispatcher, services: Services) -> None:
     """Include this feature's routers and inject what its handlers need."""
-    content_migrations.apply(services.db)
-    services.content_scheduler = make_scheduler(services.settings)
+    migrations.apply(services.db)
+    store = ContentStore(services.db)
+    jobs = ContentJobs(services, store)
+    dp["content_store"] = store
+    dp["content_jobs"] = jobs
     dp.include_routers(
         papers.build_router(),
         events.build_router(),
@@ -84,8 +65,8 @@ def setup(dp: Dispatcher, services: Services) -> None:
         stats.build_router(),
         posting.build_router(),
     )
-    hook = ChannelPostHook()
+    hook = ChannelPostHook(jobs)
     dp.channel_post.outer_middleware(hook)
     dp.edited_channel_post.outer_middleware(hook)
-    dp.startup.register(on_startup)
-    dp.shutdown.register(on_shutdown)
+    dp.startup.register(jobs.start)
+    dp.shutdown.register(jobs.stop)

@@ -1,32 +1,24 @@
-"""Small helpers shared by the content handlers: rights checks, time formatting, threads."""
+"""Small helpers shared by the content handlers: rights checks, times and links, threads."""
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
-import time
 from datetime import datetime
 from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
 
+from archive.events import WhenError
+from archive.store import post_url
+from bot.members import fetch_member
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def esc(text: str | None) -> str:
-    return html.escape(text or "", quote=False)
-
-
-def link(url: str | None, label: str) -> str:
-    """An HTML link with an escaped label, or the label alone when there is no url."""
-    if not url:
-        return esc(label)
-    return f'<a href="{html.escape(url, quote=True)}">{esc(label)}</a>'
+WHEN_EXAMPLES = "<code>2025-08-20 19:00</code>, <code>завтра 10:00</code>, <code>15.08 в 18:00</code>, " \
+                "<code>next Friday 18:00 CET</code>, <code>через 2 часа</code>"
 
 
 def when_text(ts: int | None, tz: str, has_time: bool = True) -> str:
@@ -36,8 +28,14 @@ def when_text(ts: int | None, tz: str, has_time: bool = True) -> str:
     return moment.strftime("%d.%m.%Y %H:%M %Z" if has_time else "%d.%m.%Y")
 
 
-def now() -> float:
-    return time.time()
+def when_problem(exc: WhenError, t) -> str:
+    """Why a typed time cannot be used, with examples of times that can."""
+    return t(f"when_{exc.code}", examples=WHEN_EXAMPLES)
+
+
+def channel_url(services: Services, message: Message) -> str:
+    """The t.me link of a message the bot sent to the channel."""
+    return post_url(message.chat.id, message.message_id, services.settings.channel_username)
 
 
 async def in_thread(services: Services, fn: Callable[..., T]) -> T:
@@ -48,19 +46,9 @@ async def in_thread(services: Services, fn: Callable[..., T]) -> T:
     return fn(services.archive)
 
 
-async def _member(bot: Bot, chat_id: int | None, user_id: int):
-    if chat_id is None:
-        return None
-    try:
-        return await bot.get_chat_member(chat_id, user_id)
-    except TelegramAPIError as exc:
-        log.info("getChatMember(%s, %s) failed: %s", chat_id, user_id, exc)
-        return None
-
-
 async def can_post_to_channel(bot: Bot, services: Services, user_id: int) -> bool:
     """Right now: is the user the channel's creator or an admin allowed to post?"""
-    member = await _member(bot, services.settings.channel_id, user_id)
+    member = await fetch_member(bot, services.settings.channel_id, user_id)
     if member is None:
         return False
     return member.status == "creator" or (
@@ -69,5 +57,5 @@ async def can_post_to_channel(bot: Bot, services: Services, user_id: int) -> boo
 
 async def is_chat_admin(bot: Bot, services: Services, user_id: int) -> bool:
     """Right now: is the user an admin (or the creator) of the community chat?"""
-    member = await _member(bot, services.settings.chat_id, user_id)
+    member = await fetch_member(bot, services.settings.chat_id, user_id)
     return member is not None and member.status in ("creator", "administrator")

@@ -10,7 +10,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from archive.papers import Paper, find_papers, is_paper_link, list_papers
 from bot.messages import edit_in_place
-from bot.routers.content.common import esc, in_thread, link, when_text
+from bot.render import escape, link
+from bot.routers.content.common import in_thread, when_text
 from bot.services import Services
 
 MORE_MATCHES = 3
@@ -26,11 +27,11 @@ def paper_link(paper: Paper) -> str | None:
 
 
 def paper_card(paper: Paper, t) -> str:
-    lines = [f"📄 <b>{esc(paper.title)}</b>"]
+    lines = [f"📄 <b>{escape(paper.title)}</b>"]
     if paper.authors:
-        lines.append(f"<i>{esc(paper.authors)}</i>")
+        lines.append(f"<i>{escape(paper.authors)}</i>")
     if paper.tldr:
-        lines += ["", f"<b>TL;DR:</b> {esc(paper.tldr)}"]
+        lines += ["", f"<b>TL;DR:</b> {escape(paper.tldr)}"]
     links = [link(paper.url, t("paper_post_link"))] if paper.url else []
     target = paper_link(paper)
     if target:
@@ -42,13 +43,13 @@ def paper_card(paper: Paper, t) -> str:
 
 def paper_line(number: int, paper: Paper, tz: str, t) -> str:
     head = f"<b>{number}.</b> {link(paper.url, paper.title)} · <i>{when_text(paper.date, tz, has_time=False)}</i>"
-    extra = [esc(paper.authors)] if paper.authors else []
+    extra = [escape(paper.authors)] if paper.authors else []
     target = paper_link(paper)
     if target:
         extra.append(link(target, t("paper_paper_link")))
     lines = [head] + ([" · ".join(extra)] if extra else [])
     if paper.tldr:
-        lines.append(esc(paper.tldr))
+        lines.append(escape(paper.tldr))
     return "\n".join(lines)
 
 
@@ -104,7 +105,7 @@ async def paper_command(message: Message, command: CommandObject, services: Serv
         return
     found = await asyncio.to_thread(search_papers, services, query, 1 + MORE_MATCHES)
     if not found:
-        await message.reply(t("paper_nothing", query=esc(query)))
+        await message.reply(t("paper_nothing", query=escape(query)))
         return
     text = paper_card(found[0], t)
     if len(found) > 1:

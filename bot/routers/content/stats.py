@@ -7,7 +7,8 @@ from aiogram.types import BufferedInputFile, Message
 
 from archive.charts import channel_stats, stats_chart_png
 from bot.render_archive import chart_labels, stats_summary
-from bot.routers.content.common import esc, in_thread
+from bot.render import escape
+from bot.routers.content.common import in_thread
 from bot.services import Services
 
 
@@ -19,7 +20,7 @@ async def stats_command(message: Message, services: Services, t) -> None:
     labels = chart_labels(t)
     png, stats = await in_thread(
         services, lambda archive: (stats_chart_png(archive, tz=tz, labels=labels), channel_stats(archive, tz)))
-    caption = f"<b>{t('stats_title')}</b>\n{esc(stats_summary(stats, t))}"
+    caption = f"<b>{t('stats_title')}</b>\n{escape(stats_summary(stats, t))}"
     await message.answer_photo(BufferedInputFile(png, filename="stats.png"), caption=caption[:1024])
 
 

@@ -1,36 +1,11 @@
-"""Fixtures for the content tests: a OfflineKeeper (emulator + bot) with the sample channel loaded."""
+"""Fixtures for the content tests: a OfflineKeeper (emulator + bot), with the sample channel loaded or not."""
 from __future__ import annotations
-
-import asyncio
 
 import pytest_asyncio
 
 from archive.embeddings import FakeEmbedder
 from sandbox.keeper import OfflineKeeper
-from tests.sample import load_sample as import_sample
-
-
-def load_sample(world: OfflineKeeper) -> None:
-    """The sample export into the world's archive, encoded for the hybrid search."""
-    import_sample(world.services.archive)
-    world.services.searcher.embed_pending()
-
-
-def scheduler(world: OfflineKeeper):
-    return world.services.content_scheduler
-
-
-async def eventually(check, timeout: float = 5.0):
-    """Wait until `check()` is truthy (for work the bot does after an update without sending)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(0.02)
+from tests.bot.content.helpers import load_sample
 
 
 @pytest_asyncio.fixture

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from bot.routers.content import jobs, store
+from bot.routers.content.scheduler import DIGEST_JOB
+from content.digests import DigestStatus
 from sandbox.keeper import CHANNEL_ID, CHAT_ID
-from tests.bot.content.conftest import eventually, scheduler
+from tests.bot.content.helpers import content_jobs, content_store, eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")
 MONDAY = datetime(2025, 3, 10, 12, 0, tzinfo=MSK)
@@ -40,7 +41,7 @@ async def post(world, text: str, reactions: int = 0) -> int:
 async def test_weekly_digest_content_and_once_per_week(world):
     with time_machine.travel(MONDAY, tick=True) as clock:
         await world.restart()  # the digest job is planned from "now"
-        job = scheduler(world).get_job("digest:weekly")
+        job = scheduler(world).get_job(DIGEST_JOB)
         assert job.next_run_time == SUNDAY_1800
         review = await post(world, REVIEW, reactions=3)
         await post(world, STREAM)
@@ -58,29 +59,47 @@ async def test_weekly_digest_content_and_once_per_week(world):
         assert text.index("<ML engineer>") < text.index("как мы чистили")  # 7 reactions before none
         urls = {e.url for e in digest.entities if e.type == "text_link"}
         assert {f"https://t.me/boris_again/{m}" for m in (review, quiet, loud)} <= urls
-        await eventually(lambda: scheduler(world).get_job("digest:weekly").next_run_time
+        await eventually(lambda: scheduler(world).get_job(DIGEST_JOB).next_run_time
                          == datetime(2025, 3, 23, 18, 0, tzinfo=MSK))
 
         # the same week again: by hand, and after a restart
-        assert await jobs.send_weekly_digest() == "already sent"
+        assert await content_jobs(world).send_weekly_digest() == "already sent"
         await world.restart()
-        assert await jobs.send_weekly_digest() == "already sent"
+        assert await content_jobs(world).send_weekly_digest() == "already sent"
         assert digests_in_chat(world) == [text]
-        (row,) = store.digests(world.services.db)
-        assert (row["week_key"], row["status"], row["message_id"]) == ("2025-W11", "sent", digest.message_id)
+        (row,) = content_store(world).digests()
+        assert (row.week_key, row.status, row.message_id) == ("2025-W11", DigestStatus.SENT, digest.message_id)
 
         # a week with nothing new: no digest at all
         clock.move_to(datetime(2025, 3, 23, 18, 0, 1, tzinfo=MSK))
-        assert await jobs.send_weekly_digest() == "empty"
+        assert await content_jobs(world).send_weekly_digest() == "empty"
         assert digests_in_chat(world) == [text]
 
         # the next week covers only what is new since the last digest
         clock.move_to(datetime(2025, 3, 26, 12, 0, tzinfo=MSK))
         await post(world, "Новая заметка про квантизацию")
         clock.move_to(datetime(2025, 3, 30, 18, 0, 1, tzinfo=MSK))
-        assert await jobs.send_weekly_digest() == "sent"
+        assert await content_jobs(world).send_weekly_digest() == "sent"
         latest = digests_in_chat(world)[-1]
         assert "квантизацию" in latest and "Mixture of Depths" not in latest
+
+
+async def test_a_digest_due_while_the_bot_was_down_comes_when_it_starts_within_six_hours(world):
+    with time_machine.travel(MONDAY, tick=True) as clock:
+        await post(world, NOTE_B, reactions=7)
+        await world.stop_bot()
+        clock.move_to(SUNDAY_1800.replace(hour=19))
+        mark = world.emu.mark()
+        await world.start_bot()
+        digest = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
+        assert digest.text.startswith("Дайджест за 10–16 марта") and "<ML engineer>" in digest.text
+
+        await post(world, NOTE_A)
+        await world.stop_bot()
+        clock.move_to(datetime(2025, 3, 24, 0, 5, tzinfo=MSK))  # the next Sunday's run is 6 h 5 min late
+        await world.start_bot()
+        assert scheduler(world).get_job(DIGEST_JOB).next_run_time == datetime(2025, 3, 30, 18, 0, tzinfo=MSK)
+        assert digests_in_chat(world) == [digest.text]
 
 
 async def test_digest_on_demand_in_the_users_language(world):

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from bot.routers.content import jobs, store
+from bot.routers.content.scheduler import reminder_job_id
+from content.events import EventRecord
 from sandbox.keeper import CHANNEL_ID, CHAT_ID
-from tests.bot.content.conftest import eventually, scheduler
+from tests.bot.content.helpers import content_jobs, content_store, eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -24,10 +25,10 @@ async def ask(world, user_id: int, text: str, chat_id: int | None = None):
     return await world.emu.wait_for_sent(chat_id=chat_id, since=mark, timeout=10)
 
 
-async def announce(world, text: str) -> dict:
-    """A channel post; returns the event row the bot made for it."""
+async def announce(world, text: str) -> EventRecord:
+    """A channel post; returns the event record the bot made for it."""
     post = world.emu.post_to_channel(CHANNEL_ID, text)
-    return await eventually(lambda: store.event_by_anchor(world.services.db, [post.message_id]))
+    return await eventually(lambda: content_store(world).event_by_anchor([post.message_id]))
 
 
 def reminders_in_chat(world) -> list[str]:
@@ -47,15 +48,15 @@ async def test_new_stream_post_schedules_reminders_in_its_zone(world):
     with time_machine.travel(NOW, tick=True):
         row = await announce(world, STREAM)
         s = scheduler(world)
-        day, hour = s.get_job(f"reminder:{row['id']}:86400"), s.get_job(f"reminder:{row['id']}:3600")
+        day, hour = s.get_job(reminder_job_id(row.id, 86400)), s.get_job(reminder_job_id(row.id, 3600))
         assert day.next_run_time == datetime(2025, 3, 10, 20, 0, tzinfo=MSK)
         assert hour.next_run_time == datetime(2025, 3, 11, 19, 0, tzinfo=MSK)
         assert str(hour.next_run_time.tzinfo) == "Europe/Moscow"
-        assert hour.args == (row["id"], 3600, int(datetime(2025, 3, 11, 20, 0, tzinfo=MSK).timestamp()))
+        assert hour.args == (row.id, 3600, int(datetime(2025, 3, 11, 20, 0, tzinfo=MSK).timestamp()))
 
         berlin = await announce(world, "Live stream on Friday 18:00 CET: reading group on Mamba. "
                                        "Join https://youtube.com/live/xyz")
-        job = s.get_job(f"reminder:{berlin['id']}:3600")
+        job = s.get_job(reminder_job_id(berlin.id, 3600))
         assert job.next_run_time == datetime(2025, 3, 14, 17, 0, tzinfo=BERLIN)
         assert str(job.next_run_time.tzinfo) == "Europe/Berlin"
 
@@ -65,7 +66,7 @@ async def test_new_stream_post_schedules_reminders_in_its_zone(world):
         msg = await ask(world, JOHN, "/events")
         assert msg.text.startswith("📅 Coming up")
         assert msg.text.index("RLHF") < msg.text.index("Mamba")
-        assert f"#{row['id']}" in msg.text
+        assert f"#{row.id}" in msg.text
 
 
 async def test_firing_the_reminder_sends_it_once(world):
@@ -73,18 +74,18 @@ async def test_firing_the_reminder_sends_it_once(world):
         row = await announce(world, STREAM)
         clock.move_to(datetime(2025, 3, 11, 19, 0, 5, tzinfo=MSK))
         mark = world.emu.mark()
-        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "sent"
+        assert await content_jobs(world).send_reminder(row.id, 3600, row.starts_at) == "sent"
         msg = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
         assert msg.text.startswith("⏰ Через 1 ч: 📺 Стрим")
         assert "Начало: 11.03.2025 20:00 MSK" in msg.text
-        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "already sent"
+        assert await content_jobs(world).send_reminder(row.id, 3600, row.starts_at) == "already sent"
         assert len(reminders_in_chat(world)) == 1
 
 
 async def test_reminders_survive_restarts_and_never_repeat(world):
     with time_machine.travel(NOW, tick=True) as clock:
         row = await announce(world, STREAM)
-        job_id = f"reminder:{row['id']}:3600"
+        job_id = reminder_job_id(row.id, 3600)
         due = scheduler(world).get_job(job_id).next_run_time
 
         await world.restart()  # between scheduling and firing
@@ -100,20 +101,32 @@ async def test_reminders_survive_restarts_and_never_repeat(world):
 
         await world.restart()  # after firing: nothing comes back, nothing repeats
         assert [j.id for j in scheduler(world).get_jobs() if j.id.startswith("reminder:")] == []
-        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "already sent"
+        assert await content_jobs(world).send_reminder(row.id, 3600, row.starts_at) == "already sent"
         assert reminders_in_chat(world) == [msg.text]
+
+
+async def test_a_reminder_due_while_the_bot_was_down_is_sent_when_it_starts(world):
+    with time_machine.travel(NOW, tick=True) as clock:
+        await announce(world, STREAM)
+        await world.stop_bot()
+        clock.move_to(datetime(2025, 3, 11, 19, 10, tzinfo=MSK))  # ten minutes after "1 h before"
+        mark = world.emu.mark()
+        await world.start_bot()  # jobs are rebuilt from the tables, late ones within their grace too
+        msg = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
+        assert msg.text.startswith("⏰ Через 50 мин: 📺 Стрим")
+        assert reminders_in_chat(world) == [msg.text]  # the day-before one, 23 h late, is dropped
 
 
 async def test_edited_announcement_moves_the_reminders(world):
     with time_machine.travel(NOW, tick=True):
         post = world.emu.post_to_channel(CHANNEL_ID, STREAM)
-        row = await eventually(lambda: store.event_by_anchor(world.services.db, [post.message_id]))
+        row = await eventually(lambda: content_store(world).event_by_anchor([post.message_id]))
         world.emu.edit_channel_post(CHANNEL_ID, post.message_id, STREAM.replace("20:00", "21:30"))
         moved = datetime(2025, 3, 11, 20, 30, tzinfo=MSK)
-        job_id = f"reminder:{row['id']}:3600"
+        job_id = reminder_job_id(row.id, 3600)
         await eventually(lambda: scheduler(world).get_job(job_id).next_run_time == moved)
         # the old start no longer reminds anyone
-        assert await jobs.send_reminder(row["id"], 3600, row["starts_at"]) == "stale"
+        assert await content_jobs(world).send_reminder(row.id, 3600, row.starts_at) == "stale"
 
 
 async def test_admin_adds_moves_and_cancels_an_event(world):
@@ -121,25 +134,25 @@ async def test_admin_adds_moves_and_cancels_an_event(world):
         reply = await ask(world, ADMIN, "/event add завтра 19:00 Разбор <статей>", chat_id=CHAT_ID)
         assert "Разбор &lt;статей&gt;" not in reply.text and "Разбор <статей>" in reply.text  # escaped HTML
         assert "11.03.2025 19:00 MSK" in reply.text and "Напоминаний запланировано: 2" in reply.text
-        (row,) = store.events(world.services.db)
+        (row,) = content_store(world).events()
         s = scheduler(world)
-        assert s.get_job(f"reminder:{row['id']}:3600").next_run_time == datetime(2025, 3, 11, 18, 0, tzinfo=MSK)
+        assert s.get_job(reminder_job_id(row.id, 3600)).next_run_time == datetime(2025, 3, 11, 18, 0, tzinfo=MSK)
 
-        reply = await ask(world, ADMIN, f"/event edit {row['id']} 2025-03-12 18:30", chat_id=CHAT_ID)
+        reply = await ask(world, ADMIN, f"/event edit {row.id} 2025-03-12 18:30", chat_id=CHAT_ID)
         assert "перенесено на 12.03.2025 18:30 MSK" in reply.text
-        assert s.get_job(f"reminder:{row['id']}:3600").next_run_time == datetime(2025, 3, 12, 17, 30, tzinfo=MSK)
+        assert s.get_job(reminder_job_id(row.id, 3600)).next_run_time == datetime(2025, 3, 12, 17, 30, tzinfo=MSK)
 
         listing = await ask(world, ANNA, "/events")
-        assert f"#{row['id']}" in listing.text and "12.03.2025 18:30 MSK" in listing.text
+        assert f"#{row.id}" in listing.text and "12.03.2025 18:30 MSK" in listing.text
 
-        refused = await ask(world, ANNA, f"/event cancel {row['id']}", chat_id=CHAT_ID)
+        refused = await ask(world, ANNA, f"/event cancel {row.id}", chat_id=CHAT_ID)
         assert refused.text.startswith("Добавлять и менять события могут только администраторы")
 
-        reply = await ask(world, ADMIN, f"/event cancel #{row['id']}", chat_id=CHAT_ID)
+        reply = await ask(world, ADMIN, f"/event cancel #{row.id}", chat_id=CHAT_ID)
         assert "отменено" in reply.text
         assert [j for j in s.get_jobs() if j.id.startswith("reminder:")] == []
         assert (await ask(world, ANNA, "/events")).text.startswith("Ничего не запланировано")
-        assert await jobs.send_reminder(row["id"], 3600, store.get_event(world.services.db, row["id"])["starts_at"]) == "stale"
+        assert await content_jobs(world).send_reminder(row.id, 3600, content_store(world).event(row.id).starts_at) == "stale"
 
 
 async def test_admin_rights_are_checked_when_acting(world):
@@ -147,7 +160,7 @@ async def test_admin_rights_are_checked_when_acting(world):
         world.emu.set_member(CHAT_ID, ADMIN, "member")  # demoted a moment ago
         reply = await ask(world, ADMIN, "/event add завтра 19:00 Разбор", chat_id=CHAT_ID)
         assert reply.text.startswith("Добавлять и менять события могут только администраторы")
-        assert store.events(world.services.db) == []
+        assert content_store(world).events() == []
 
 
 async def test_bad_dates_are_answered_helpfully(world):
@@ -171,7 +184,7 @@ async def test_bad_dates_are_answered_helpfully(world):
         world.emu.set_member(CHAT_ID, JOHN, "administrator", {"can_delete_messages": True})
         reply = await ask(world, JOHN, "/event add someday Paper reading", chat_id=CHAT_ID)
         assert reply.text.startswith("I could not read that time")
-        assert store.events(world.services.db) == []
+        assert content_store(world).events() == []
 
 
 async def test_survey_lists_open_surveys_until_their_deadline(world):

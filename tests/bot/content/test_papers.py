@@ -6,7 +6,7 @@ from aiogram.types import MessageEntity
 
 from archive.text import utf16_len
 from sandbox.keeper import CHANNEL_ID
-from tests.bot.content.conftest import eventually
+from tests.bot.content.helpers import eventually
 
 ANNA = 1001
 JOHN = 1003

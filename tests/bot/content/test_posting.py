@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 import time_machine
 from aiogram.types import MessageEntity
 
-from bot.routers.content import jobs, store
+from bot.routers.content.scheduler import post_job_id, reminder_job_id
+from content.posts import PostStatus
 from sandbox.keeper import CHANNEL_ID
-from tests.bot.content.conftest import eventually, scheduler
+from tests.bot.content.helpers import content_jobs, content_store, eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=MSK)
@@ -64,8 +65,8 @@ async def test_owner_posts_text_with_formatting_and_it_enters_the_archive(world)
     assert stored is not None and stored.text == TEXT
     # an old Publish button of the same draft (a double tap) publishes nothing more
     mark = world.emu.mark()
-    (row,) = store.posts(world.services.db, "published")
-    query = world.emu.press_button(OWNER, control.message_id, OWNER, f"cpost:pub:{row['id']}", check=False)
+    (row,) = content_store(world).posts(PostStatus.PUBLISHED)
+    query = world.emu.press_button(OWNER, control.message_id, OWNER, f"cpost:pub:{row.id}", check=False)
     await world.emu.wait_for_call("answerCallbackQuery", since=mark)
     assert world.emu.callback_answers[query.id].text.startswith("Этот черновик уже опубликован")
     assert len(channel_posts(world)) == 1
@@ -95,7 +96,7 @@ async def test_people_without_the_right_to_post_are_refused(world):
     john = await say(world, 1003, "/post")
     assert john.text.startswith("Only channel admins with the right to post")
     assert channel_posts(world) == []
-    assert store.posts(world.services.db, "draft") == []
+    assert content_store(world).posts(PostStatus.DRAFT) == []
 
 
 async def test_an_admin_losing_the_right_before_publishing_is_stopped(world):
@@ -116,20 +117,20 @@ async def schedule(world, user_id: int, when: str, text: str = TEXT):
     _, control = await press(world, user_id, control, "🕒 Запланировать")
     assert control.text.startswith("Когда опубликовать? Время по поясу Europe/Moscow")
     reply = await say(world, user_id, when)
-    return reply, store.posts(world.services.db, "scheduled")
+    return reply, content_store(world).posts(PostStatus.SCHEDULED)
 
 
 async def test_scheduled_post_fires_once_after_a_restart(world):
     with time_machine.travel(NOW, tick=True) as clock:
         reply, (row,) = await schedule(world, OWNER, "завтра 10:00", "Анонс: стрим в пятницу в 19:00 МСК")
-        assert reply.text == f"🕒 Пост #{row['id']} запланирован на 11.03.2025 10:00 MSK. Список и отмена — /scheduled."
-        job_id = f"post:{row['id']}"
+        assert reply.text == f"🕒 Пост #{row.id} запланирован на 11.03.2025 10:00 MSK. Список и отмена — /scheduled."
+        job_id = post_job_id(row.id)
         assert scheduler(world).get_job(job_id).next_run_time == datetime(2025, 3, 11, 10, 0, tzinfo=MSK)
 
         await world.restart()
         assert scheduler(world).get_job(job_id).next_run_time == datetime(2025, 3, 11, 10, 0, tzinfo=MSK)
         listing = await say(world, OWNER, "/scheduled")
-        assert f"#{row['id']} · 11.03.2025 10:00 MSK · Анонс" in listing.text
+        assert f"#{row.id} · 11.03.2025 10:00 MSK · Анонс" in listing.text
 
         clock.move_to(datetime(2025, 3, 11, 10, 0, 1, tzinfo=MSK))
         mark = world.emu.mark()
@@ -141,15 +142,15 @@ async def test_scheduled_post_fires_once_after_a_restart(world):
         assert done.text.endswith(f"https://t.me/boris_again/{post.message_id}")
         assert world.services.archive.get(CHANNEL_ID, post.message_id) is not None
         # the published announcement gets its reminders like any channel post
-        event = store.event_by_anchor(world.services.db, [post.message_id])
-        assert scheduler(world).get_job(f"reminder:{event['id']}:3600").next_run_time == \
+        event = content_store(world).event_by_anchor([post.message_id])
+        assert scheduler(world).get_job(reminder_job_id(event.id, 3600)).next_run_time == \
             datetime(2025, 3, 14, 18, 0, tzinfo=MSK)
 
         await world.restart()
         assert scheduler(world).get_job(job_id) is None
-        assert await jobs.publish_scheduled(row["id"]) == "not scheduled"
+        assert await content_jobs(world).publish_scheduled(row.id) == "not scheduled"
         assert len(channel_posts(world)) == 1
-        assert store.get_post(world.services.db, row["id"])["status"] == "published"
+        assert content_store(world).post(row.id).status is PostStatus.PUBLISHED
 
 
 async def test_bad_times_are_explained_and_scheduled_posts_can_be_cancelled(world):
@@ -162,14 +163,14 @@ async def test_bad_times_are_explained_and_scheduled_posts_can_be_cancelled(worl
             assert reply.text.startswith(expected), (bad, reply.text)
             assert "завтра 10:00" in reply.text
         reply = await say(world, OWNER, "2025-03-12T09:30")
-        (row,) = store.posts(world.services.db, "scheduled")
+        (row,) = content_store(world).posts(PostStatus.SCHEDULED)
         assert "12.03.2025 09:30 MSK" in reply.text
 
         listing = await say(world, OWNER, "/scheduled")
-        _, listing = await press(world, OWNER, listing, f"✖️ Отменить #{row['id']}")
+        _, listing = await press(world, OWNER, listing, f"✖️ Отменить #{row.id}")
         assert listing.text == "Запланированных постов нет."
-        assert scheduler(world).get_job(f"post:{row['id']}") is None
-        assert await jobs.publish_scheduled(row["id"]) == "not scheduled"
+        assert scheduler(world).get_job(post_job_id(row.id)) is None
+        assert await content_jobs(world).publish_scheduled(row.id) == "not scheduled"
         assert channel_posts(world) == []
 
 
@@ -182,9 +183,9 @@ async def test_scheduled_post_is_held_back_when_the_author_lost_the_right(world)
         mark = world.emu.mark()
         scheduler(world).wakeup()
         note = await world.emu.wait_for_sent(chat_id=MARIA, since=mark)
-        assert note.text.startswith(f"Запланированный пост #{row['id']} не опубликован")
+        assert note.text.startswith(f"Запланированный пост #{row.id} не опубликован")
         assert channel_posts(world) == []
-        await eventually(lambda: store.get_post(world.services.db, row["id"])["status"] == "failed")
+        await eventually(lambda: content_store(world).post(row.id).status is PostStatus.FAILED)
 
 
 async def test_a_post_missed_while_the_bot_was_down_is_not_published_late(world):
@@ -195,9 +196,9 @@ async def test_a_post_missed_while_the_bot_was_down_is_not_published_late(world)
         mark = world.emu.mark()
         await world.start_bot()
         note = await world.emu.wait_for_sent(chat_id=OWNER, since=mark)
-        assert note.text.startswith(f"Запланированный пост #{row['id']} не опубликован: я был недоступен")
-        assert store.get_post(world.services.db, row["id"])["status"] == "missed"
-        assert scheduler(world).get_job(f"post:{row['id']}") is None
+        assert note.text.startswith(f"Запланированный пост #{row.id} не опубликован: я был недоступен")
+        assert content_store(world).post(row.id).status is PostStatus.MISSED
+        assert scheduler(world).get_job(post_job_id(row.id)) is None
         assert channel_posts(world) == []
         assert [m.text for m in world.emu.sent(OWNER)].count(note.text) == 1
 
@@ -231,5 +232,5 @@ async def test_a_restart_while_the_bot_waits_for_the_time_loses_nothing(world):
         _, control = await press(world, OWNER, control, "🕒 Запланировать")
         await world.restart()  # the dialogue state lives in the database
         reply = await say(world, OWNER, "завтра 10:00")
-        (row,) = store.posts(world.services.db, "scheduled")
-        assert reply.text.startswith(f"🕒 Пост #{row['id']} запланирован на 11.03.2025 10:00 MSK")
+        (row,) = content_store(world).posts(PostStatus.SCHEDULED)
+        assert reply.text.startswith(f"🕒 Пост #{row.id} запланирован на 11.03.2025 10:00 MSK")

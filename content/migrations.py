@@ -6,13 +6,18 @@
   includes the start time, so moving an event re-arms its reminders.
 - content_digests: one row per ISO week key (the once-per-week guarantee).
 - content_posts: drafts and scheduled posts written to the bot for the channel.
+
+There is no table of scheduled jobs: start-up rebuilds them from these (m005 drops the
+old APScheduler job store).
+
+The migration names are the ones databases already carry: never rename them.
 """
 from sqlite_utils import Migrations
 
-content_migrations = Migrations("content")
+migrations = Migrations("content")
 
 
-@content_migrations()
+@migrations()
 def m001_events(db):
     db["content_events"].create({
         "id": int, "source": str, "anchor_message_id": int, "kind": str, "title": str,
@@ -23,14 +28,14 @@ def m001_events(db):
     db["content_events"].create_index(["source", "anchor_message_id"], unique=True)
 
 
-@content_migrations()
+@migrations()
 def m002_reminders_sent(db):
     db["content_reminders_sent"].create({
         "event_id": int, "offset": int, "starts_at": int, "sent_at": int, "message_id": int,
     }, pk=("event_id", "offset", "starts_at"))
 
 
-@content_migrations()
+@migrations()
 def m003_digests(db):
     db["content_digests"].create({
         "week_key": str, "since": int, "until": int, "status": str, "chat_id": int,
@@ -38,7 +43,7 @@ def m003_digests(db):
     }, pk="week_key")
 
 
-@content_migrations()
+@migrations()
 def m004_posts(db):
     db["content_posts"].create({
         "id": int, "author_id": int, "lang": str, "kind": str, "text": str, "entities": str, "file_id": str,
@@ -46,3 +51,9 @@ def m004_posts(db):
         "channel_message_id": int, "error": str,
     }, pk="id", not_null={"author_id", "kind", "status"})
     db["content_posts"].create_index(["status", "publish_at"])
+
+
+@migrations()
+def m005_drop_job_store(db):
+    """Jobs are rebuilt from these tables at start-up; the scheduler's old SQLAlchemy table goes."""
+    db["content_jobs"].drop(ignore=True)
