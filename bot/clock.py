@@ -19,3 +19,8 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+
+    def to_wall(self, timestamp: float) -> float:
+        """The wall-clock moment at which this clock will read `timestamp` (for schedulers
+        that run on wall time)."""
+        return timestamp - self.offset

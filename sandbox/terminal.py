@@ -22,6 +22,7 @@ from sandbox.keeper import CHANNEL_ID, CHAT_ID, LOG_CHAT_ID, PEOPLE, OfflineKeep
 MAX_WAIT = 60.0  # seconds the sandbox waits for a busy bot before it takes the next line
 TYPING_GAP = 3.0  # seconds of sandbox time between piped lines (a person typing)
 SEED_GAP = 12.0  # seconds between the seeded chat messages
+MAX_CLOCK_STEPS = 100  # planned jobs run on one :clock move, at most
 
 SHOWN_CALLS = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup",
                "deleteMessage", "banChatMember", "unbanChatMember", "restrictChatMember",
@@ -216,7 +217,8 @@ class Sandbox:
         return f"{when:%d.%m.%Y %H:%M} ({when.tzname()})"
 
     async def do_clock(self, rest: str) -> bool:
-        """Show the sandbox's time, or move it: `:clock +2h`, `:clock +1d`, `:clock 2024-08-04 19:00`."""
+        """Show the sandbox's time, or move it: `:clock +2h`, `:clock +1d`, `:clock 2024-08-18 10:00`.
+        Moving it runs what the bot had planned on the way (reminders, scheduled posts, the digest)."""
         if rest:
             target = parse_moment(rest, self.world.clock.now(), self.world.settings().timezone)
             if target is None:
@@ -225,9 +227,24 @@ class Sandbox:
             if target < self.world.clock.now():
                 self.out("the sandbox's clock only moves forward")
                 return False
-            self.world.clock.set(target)
+            await self.move_clock(target)
         self.out(f"it is {self.moment()} in the sandbox")
         return False
+
+    async def move_clock(self, target: float) -> None:
+        """Step the clock to each planned job on the way to `target`, letting it run and showing
+        what the bot sends."""
+        jobs = self.world.dp["content_jobs"]
+        for _ in range(MAX_CLOCK_STEPS):
+            now, due = self.world.clock.now(), jobs.next_due()
+            step = due if due is not None and now < due <= target else target
+            mark = self.emu.mark()
+            self.world.clock.advance(step - now)
+            jobs.clock_moved(step - now)
+            await self.show(mark)
+            if step >= target:
+                return
+        self.world.clock.set(target)
 
     def where(self, chat_id) -> str:
         if chat_id in (CHAT_ID, str(CHAT_ID)):

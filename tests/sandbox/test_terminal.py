@@ -54,3 +54,12 @@ def test_a_missing_sample_export_is_one_line(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["start"])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: no such file: {tmp_path / 'nowhere.json'}"
+
+
+async def test_moving_the_clock_past_sunday_evening_sends_the_weekly_digest():
+    printed: list[str] = []
+    await run_sandbox(interactive=False, lines=[":clock 2024-08-18 18:05"], out=printed.append)
+    text = "\n".join(printed)
+    assert "[bot → chat #20] Дайджест за 12–18 августа" in text
+    assert "Semantic Leakage in Language Models ‹https://t.me/boris_again/1726›" in text
+    assert "it is 18.08.2024 18:05 (MSK) in the sandbox" in text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from enum import StrEnum
 
 from aiogram import Bot
@@ -112,16 +113,42 @@ class ContentJobs:
         log.info("scheduled posts at startup: %s", counts)
 
     # -- scheduling ----------------------------------------------------------------------
-    def schedule_digest(self) -> None:
+    def at(self, timestamp: float, tz: str | None = None) -> DateTrigger:
+        """A trigger for the moment the adapter's clock reads `timestamp` (the scheduler runs on
+        wall time; the sandbox's clock may be elsewhere)."""
+        return DateTrigger(moment(self.clock.to_wall(timestamp), tz or self.settings.timezone))
+
+    def schedule_digest(self, catch_up: bool = True) -> None:
+        """The next weekly digest by the clock; with `catch_up`, one due within the grace period
+        (the bot was down at that time) goes out now."""
         if not self.settings.digest_enabled:
             if self.scheduler.get_job(DIGEST_JOB):
                 self.scheduler.remove_job(DIGEST_JOB)
             return
-        trigger = digest_trigger(self.settings)
-        missed = missed_run(trigger, moment(self.clock.now(), self.settings.timezone), DIGEST_GRACE)
-        self.scheduler.add_job(self.send_weekly_digest, trigger, id=DIGEST_JOB, name="weekly digest",
-                               replace_existing=True, misfire_grace_time=DIGEST_GRACE, coalesce=True,
-                               **({"next_run_time": missed} if missed else {}))
+        trigger, now = digest_trigger(self.settings), moment(self.clock.now(), self.settings.timezone)
+        due = (missed_run(trigger, now, DIGEST_GRACE) if catch_up else None) or \
+            trigger.get_next_fire_time(None, now + timedelta(seconds=1))
+        self.scheduler.add_job(self.weekly_digest_job, self.at(due.timestamp()), id=DIGEST_JOB,
+                               name="weekly digest", replace_existing=True, misfire_grace_time=DIGEST_GRACE,
+                               coalesce=True)
+
+    async def weekly_digest_job(self) -> Outcome:
+        """The scheduled run: this week's digest, then the next week's run."""
+        try:
+            return await self.send_weekly_digest()
+        finally:
+            self.schedule_digest(catch_up=False)
+
+    def clock_moved(self, seconds: float) -> None:
+        """The clock jumped `seconds` ahead (the sandbox): pending jobs come that much sooner."""
+        for job in self.scheduler.get_jobs():
+            if job.next_run_time is not None:
+                job.modify(next_run_time=job.next_run_time - timedelta(seconds=seconds))
+
+    def next_due(self) -> float | None:
+        """When, by the clock, the next pending job runs (None: nothing pending)."""
+        times = [job.next_run_time.timestamp() for job in self.scheduler.get_jobs() if job.next_run_time]
+        return min(times) + self.clock.offset if times else None
 
     def schedule_reminders(self, record: EventRecord, now: float, catch_up: bool = False) -> list[str]:
         """(Re)schedule the reminders of an event not sent yet; returns the job ids now pending.
@@ -134,7 +161,7 @@ class ContentJobs:
             if self.store.is_claimed(r):
                 continue
             job_id = reminder_job_id(r.event_id, r.offset)
-            self.scheduler.add_job(self.send_reminder, DateTrigger(moment(r.fire_at, record.tz)), id=job_id,
+            self.scheduler.add_job(self.send_reminder, self.at(r.fire_at, record.tz), id=job_id,
                                    args=[r.event_id, r.offset, r.starts_at], name=f"reminder {record.title[:40]}",
                                    replace_existing=True, coalesce=True, misfire_grace_time=r.grace)
             ids.append(job_id)
@@ -147,8 +174,7 @@ class ContentJobs:
 
     def schedule_post(self, post_id: int, publish_at: int) -> str:
         job_id = post_job_id(post_id)
-        self.scheduler.add_job(self.publish_scheduled, DateTrigger(moment(publish_at, self.settings.timezone)),
-                               id=job_id, args=[post_id], name=f"post {post_id}", replace_existing=True,
+        self.scheduler.add_job(self.publish_scheduled, self.at(publish_at), id=job_id, args=[post_id], name=f"post {post_id}", replace_existing=True,
                                coalesce=True, misfire_grace_time=POST_GRACE)
         return job_id
 
