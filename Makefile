@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/papers.py
 	$(BIN)/python bench/bot.py
+	$(BIN)/python bench/abuse.py
 
 clean:
 	rm -rf $(VENV) data

@@ -9,10 +9,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeDefault, ErrorEvent
 
+from bot.clock import Clock
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import I18nMiddleware, lang_of, translate
-from bot.middlewares.outgoing import ResilientRequests, SendLimiter
+from bot.middlewares.outgoing import ResilientRequests, SendLimiter, SendPriority
 from bot.middlewares.stale import SkipStaleMessages
+from bot.middlewares.throttle import CommandBudget
 from bot.routers import content, inline, ingest, moderation, search, start
 from bot.routers.moderation import ChatModeration
 from bot.services import Services
@@ -25,11 +27,15 @@ MENU = ("search", "papers", "stream", "events", "digest", "rules", "report", "vo
 EXTRA_UPDATES = ["message_reaction_count", "chat_member", "my_chat_member"]
 
 
-def create_bot(settings: Settings, token: str | None = None) -> Bot:
+def create_bot(settings: Settings, token: str | None = None, clock: Clock | None = None) -> Bot:
+    """The Bot with our session middleware; its send pacing and retries wait on `clock`
+    (the services' clock: Telegram's time, which tests and benches move)."""
+    clock = clock or Clock()
     session = AiohttpSession()
     if settings.telegram_api.rstrip("/") != OFFICIAL_API:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api.rstrip("/")))
-    session.middleware(ResilientRequests(SendLimiter()))
+    limiter = SendLimiter(reserve=settings.moderation_reserve, clock=clock.now, sleep=clock.sleep)
+    session.middleware(ResilientRequests(limiter, sleep=clock.sleep))
     return Bot(
         token or settings.bot_token.get_secret_value(), session=session,
         default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
@@ -43,14 +49,19 @@ def build_dispatcher(services: Services) -> Dispatcher:
     dp = Dispatcher(storage=SQLiteStorage(services.db), services=services, moderation=chat_moderation)
     dp.update.outer_middleware(I18nMiddleware())
     dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds, services.clock.now))
-    dp.include_routers(
-        start.build_router(),
-        search.build_router(services.settings.search_throttle_seconds),
-        inline.build_router(),
-        ingest.build_router(),
-    )
+    dp.include_routers(start.build_router(), search.build_router(), inline.build_router(), ingest.build_router())
+    cheap = list(dp.sub_routers)
     moderation.setup(dp, chat_moderation)
+    urgent = [router for router in dp.sub_routers if router not in cheap]
     content.setup(dp, services)
+    settings = services.settings
+    dp.message.middleware(CommandBudget(
+        settings.command_limit, settings.command_limit_private, settings.command_window, services.clock.now,
+        is_admin=lambda user_id: chat_moderation.store.admin(settings.chat_id, user_id) is not None))
+    priority = SendPriority(urgent)  # moderation replies go ahead of everything else in a group
+    for name, observer in dp.observers.items():
+        if name not in ("update", "error"):
+            observer.middleware(priority)
     dp.errors.register(on_error)
     dp.startup.register(on_startup)
     return dp

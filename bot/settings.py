@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     webhook_port: int = 8080
     rules_text: str | None = None
     search_page_size: int = Field(5, ge=1, le=10)
-    search_throttle_seconds: float = Field(2.0, ge=0)
     stale_message_seconds: float = Field(300.0, gt=0)  # older chat messages are not answered
     # content: papers paging, event reminders, weekly digest (in `timezone`)
     papers_page_size: int = Field(5, ge=1, le=10)
@@ -76,6 +75,13 @@ class Settings(BaseSettings):
     flood_messages: int = Field(5, ge=1)  # more than this many messages...
     flood_window: float = Field(10.0, gt=0)  # ...in this many seconds...
     flood_mute: int = Field(600, ge=60)  # ...mutes for this long (near 30 s Telegram may make it permanent)
+    # the reply budget under abuse: per-person command limits (bot/middlewares/throttle.py), the send
+    # queue's places kept for moderation (outgoing.py), merged reports (routers/moderation/reports.py)
+    command_limit: int = Field(5, ge=0)  # commands a person gets answered in a group per window; 0: no limit
+    command_limit_private: int = Field(20, ge=0)  # the same in a private chat with the bot
+    command_window: float = Field(60.0, gt=0)  # seconds; past the limit: told once, then ignored this long
+    moderation_reserve: int = Field(5, ge=0, le=15)  # of ~20 sends a minute into a group, kept for moderation
+    report_merge_seconds: float = Field(120.0, ge=0)  # reports this close share one log-chat post; 0: one each
 
     @field_validator("timezone")
     @classmethod

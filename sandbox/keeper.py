@@ -125,7 +125,7 @@ class OfflineKeeper:
         values = dict(
             bot_token=TOKEN, telegram_api=self.emu.base_url, channel_id=CHANNEL_ID,
             channel_username="boris_again", chat_id=CHAT_ID, log_chat_id=LOG_CHAT_ID,
-            db=self.db_path, search_throttle_seconds=0)
+            db=self.db_path, command_limit=0, command_limit_private=0)  # tests and tours type fast
         return Settings(_env_file=None, **{**values, **self.settings_overrides})
 
     async def start_bot(self) -> None:
@@ -133,7 +133,7 @@ class OfflineKeeper:
         settings = self.settings()
         self.services = make_services(settings, self.embedder)
         self.services.clock = self.clock
-        self.bot = create_bot(settings)
+        self.bot = create_bot(settings, clock=self.clock)
         self.dp = build_dispatcher(self.services)
         self.dp.update.outer_middleware(self.in_flight)
         mark = self.emu.mark()

@@ -7,7 +7,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from archive.query import Query, parse_query
-from bot.middlewares.throttle import Throttle
 from bot.messages import edit_in_place
 from bot.render import escape, results_html
 from bot.services import Services
@@ -78,19 +77,24 @@ async def search_command(message: Message, command: CommandObject, services: Ser
 
 
 async def search_page(callback: CallbackQuery, callback_data: SearchPageButton, services: Services, t) -> None:
+    """Pages only for the person who searched, in the chat they searched in: a search id is a
+    counter, and a forged button must not show someone else's private search."""
     row = services.db.execute(
-        "SELECT query FROM search_queries WHERE id = ?", [callback_data.qid]).fetchone()
+        "SELECT query, user_id, chat_id FROM search_queries WHERE id = ?", [callback_data.qid]).fetchone()
     if row is None or not isinstance(callback.message, Message):
         await callback.answer(t("search_expired"), show_alert=True)
         return
-    text, markup = await render_page(services, row[0], callback_data.qid, max(callback_data.page, 0), t)
+    query, user_id, chat_id = row
+    if (user_id, chat_id) != (callback.from_user.id, callback.message.chat.id):
+        await callback.answer(t("search_not_yours"))
+        return
+    text, markup = await render_page(services, query, callback_data.qid, max(callback_data.page, 0), t)
     await edit_in_place(callback.message, text, markup)
     await callback.answer()
 
 
-def build_router(throttle_seconds: float) -> Router:
+def build_router() -> Router:
     router = Router(name=__name__)
     router.message.register(search_command, Command("search", "s", "find", "поиск", ignore_case=True))
-    router.message.middleware(Throttle(throttle_seconds))
     router.callback_query.register(search_page, SearchPageButton.filter())
     return router

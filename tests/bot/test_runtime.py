@@ -124,17 +124,6 @@ async def test_a_failing_handler_is_reported_and_the_bot_keeps_going(tmp_path, c
         assert "Не будь мудаком" in (await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)).text
 
 
-async def test_search_throttle_answers_too_fast_repeats(tmp_path):
-    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder(), search_throttle_seconds=30) as world:
-        first = world.emu.mark()
-        world.emu.send_message(ANNA, ANNA, "/search leakage")
-        await world.emu.wait_for_sent(chat_id=ANNA, since=first)
-        second = world.emu.mark()
-        world.emu.send_message(ANNA, ANNA, "/search leakage")
-        reply = await world.emu.wait_for_sent(chat_id=ANNA, since=second)
-        assert reply.text.startswith("Не так быстро")
-
-
 async def test_missing_rights_are_named_at_start(tmp_path):
     from bot.app import missing_rights
 

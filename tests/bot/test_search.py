@@ -4,7 +4,7 @@ from __future__ import annotations
 from emulator import Mark
 from sandbox.keeper import CHANNEL_ID, CHAT_ID
 
-ANNA, JOHN = 1001, 1003
+ANNA, IVAN, JOHN = 1001, 1002, 1003
 
 
 async def ask(world, text: str, user: int = ANNA, chat: int = CHAT_ID):
@@ -75,6 +75,26 @@ async def test_paging_edits_the_same_message(world):
     assert edited.text != first_page and "6–" in edited.text
     assert [b.text for b in edited.reply_markup.inline_keyboard[0]][0] == "« Назад"
     assert len(world.emu.sent(CHAT_ID)) == 1  # no new message, the same one edited
+
+
+async def test_paging_is_for_the_person_who_searched_in_that_chat(world):
+    reply = await ask(world, "/search модель")
+    next_page = reply.reply_markup.inline_keyboard[0][0].callback_data
+    mark = world.emu.mark()
+    query = world.emu.press_button(CHAT_ID, reply.message_id, IVAN, next_page)
+    await world.emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == query.id, since=mark)
+    assert world.emu.callback_answers[query.id].text == "Листать результаты может только тот, кто искал."
+    assert world.emu.message(CHAT_ID, reply.message_id).text == reply.text
+    # a private search, its id forged onto a button of John's own private search
+    private = await ask(world, "/search модель", chat=ANNA)
+    qid = private.reply_markup.inline_keyboard[0][0].callback_data.split(":")[1]
+    own = await ask(world, "/search leakage", user=JOHN, chat=JOHN)
+    mark = world.emu.mark()
+    query = world.emu.press_button(JOHN, own.message_id, JOHN, f"sp:{qid}:0", check=False)
+    await world.emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == query.id, since=mark)
+    assert world.emu.callback_answers[query.id].text == "Only the person who searched can page through this."
+    assert world.emu.message(JOHN, own.message_id).text == own.text
+    assert not world.emu.calls("editMessageText")
 
 
 async def test_new_channel_post_is_searchable_and_edits_replace_it(world):
