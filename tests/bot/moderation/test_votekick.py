@@ -73,7 +73,7 @@ async def test_keep_wins_and_switching_sides_moves_the_vote(make_world):
         assert [b.text for b in msg.reply_markup.inline_keyboard[0]] == ["Исключить (1/3)", "Оставить (2/3)"]
         await press(world, poll, 1004, "keep")
         closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
-        assert "решено оставить" in text_of(closed)
+        assert "Итог: голосование решило оставить." in text_of(closed)
         assert not emu.calls("banChatMember") and emu.member(CHAT_ID, SPAMMER).status == "member"
         assert not emu.is_deleted(CHAT_ID, bad.message_id)
 
@@ -134,7 +134,7 @@ async def test_newcomers_and_quiet_members_cannot_vote_or_start(world):
     assert "не меньше 3 ваших сообщений" in text_of(reply)
     # the target cannot vote about themselves
     await chat(world, SPAMMER, 3)
-    assert "о себе" in await press(world, poll, SPAMMER, "keep")
+    assert "о своём исключении" in await press(world, poll, SPAMMER, "keep")
     # a voter who left the chat is re-checked at press time
     await chat(world, 1005, 3)
     emu.leave(CHAT_ID, 1005)
@@ -236,7 +236,8 @@ async def test_admin_commands_on_a_vote(world):
     assert "для администраторов" in text_of(denied)
     mark = emu.mark()
     emu.send_message(CHAT_ID, 101, "/decide keep", reply_to=bad.message_id)
-    closed = await emu.wait_for_sent(lambda m: "решил оставить" in text_of(m), chat_id=CHAT_ID, since=0)
+    closed = await emu.wait_for_sent(lambda m: "Итог: оставить — решение администратора" in text_of(m),
+                                     chat_id=CHAT_ID, since=0)
     assert "Maria" in text_of(closed) and not emu.calls("banChatMember")
     assert world.moderation.votes.get(1).status == "decided"
 
@@ -246,7 +247,7 @@ async def test_vote_outcome_is_configurable(make_world):
         emu = world.emu
         await chat(world, 1002, 3)
         bad, poll = await start_vote(world)
-        assert "не может писать 1 час" in text_of(poll)
+        assert "Если исключат: мут на 1 час." in text_of(poll)
         await press(world, poll, 1002, "kick")
         mute = await emu.wait_for_call("restrictChatMember", since=0)
         assert mute["user_id"] == SPAMMER and abs(int(mute["until_date"]) - (time.time() + 3600)) < 60
