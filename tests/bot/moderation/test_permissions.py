@@ -165,6 +165,7 @@ async def test_vote_admin_buttons(world, presser, op):
     if presser in BUTTON_ALLOWED:
         expected = "cancelled" if op == "cancel" else "decided"
         assert vote.status == expected
+        assert answer == {"cancel": "Голосование отменено.", "decide": "Решено: исключить."}[op]  # not "vote counted"
         closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
         assert closed.reply_markup is None
         assert (emu.member(CHAT_ID, 1006).status == "kicked") == (op == "decide")

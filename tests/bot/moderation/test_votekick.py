@@ -252,3 +252,46 @@ async def test_vote_outcome_is_configurable(make_world):
         mute = await emu.wait_for_call("restrictChatMember", since=0)
         assert mute["user_id"] == SPAMMER and abs(int(mute["until_date"]) - (time.time() + 3600)) < 60
         assert emu.member(CHAT_ID, SPAMMER).status == "restricted" and not emu.calls("banChatMember")
+
+
+async def test_the_vote_card_reads_as_plain_russian_from_start_to_result(world):
+    emu = world.emu
+    await chat(world, 1002, 3)
+    bad, poll = await start_vote(world)
+    lines = text_of(poll).split("\n")
+    assert lines[0] == "🗳 Голосование: исключить Sergey?" and lines[1] == "Инициатор: Anna"
+    assert lines[-2].startswith("Нужно 2 голоса за «исключить» или «оставить». Голосование до ")
+    assert lines[-1] == "Если исключат, вернуться можно будет через 1 день."
+    await press(world, poll, 1002, "kick")
+    closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
+    assert text_of(closed).split("\n")[-2:] == [
+        "Итог: исключение по голосованию, вернуться можно через 1 день.", "Исключить (2): Anna, Ivan"]
+    for text in (text_of(poll), text_of(closed)):
+        assert "дн." not in text and "(а)" not in text and "одну сторону" not in text
+
+
+async def test_a_vote_kick_is_undone_by_letting_the_person_back(world):
+    emu = world.emu
+    await chat(world, 1002, 3)
+    bad, poll = await start_vote(world)
+    await press(world, poll, 1002, "kick")
+    entry = await emu.wait_for_sent(lambda m: "Исключение" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+    assert "Вернуться можно через 1 день" in text_of(entry) and "Срок" not in text_of(entry)
+    [[undo]] = entry.reply_markup.inline_keyboard
+    assert undo.text == "↩️ Разрешить вернуться"
+    assert emu.member(CHAT_ID, SPAMMER).status == "kicked"
+    q = emu.press_button(LOG_CHAT_ID, entry.message_id, 101, undo.callback_data)
+    await emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == q.id, since=0)
+    assert emu.callback_answers[q.id].text == "Запрет на возвращение снят."
+    assert emu.member(CHAT_ID, SPAMMER).status == "left"  # free to come back, not let in by force
+    edited = emu.message(LOG_CHAT_ID, entry.message_id)
+    assert text_of(edited).endswith("↩️ Отменено (Maria). Запрет на возвращение снят.")
+
+
+async def test_the_bot_is_named_when_it_cannot_be_voted_out(world):
+    await chat(world, 1001, 3)
+    bot_msg = await said(world, 1001, "/rules")
+    answer = await said(world, 1001, "/votekick", reply_to=bot_msg.message_id)
+    me = await world.bot.me()
+    assert text_of(answer) == f"{me.first_name} нельзя исключить голосованием."
+    assert "bot" not in text_of(answer)
