@@ -295,3 +295,14 @@ async def test_the_bot_is_named_when_it_cannot_be_voted_out(world):
     me = await world.bot.me()
     assert text_of(answer) == f"{me.first_name} нельзя исключить голосованием."
     assert "bot" not in text_of(answer)
+
+
+async def test_a_press_on_a_vote_whose_time_ran_out_says_so(world):
+    emu = world.emu
+    await chat(world, 1002, 3)
+    bad, poll = await start_vote(world)
+    with time_machine.travel(time.time() + 1801, tick=True):  # before the sweep noticed
+        assert await press(world, poll, 1002, "kick") == "Время голосования вышло."
+        closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
+        assert "Итог: время вышло, голосов не хватило." in text_of(closed)
+    assert not emu.calls("banChatMember") and emu.member(CHAT_ID, SPAMMER).status == "member"
