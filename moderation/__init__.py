@@ -1,7 +1,7 @@
 """Moderation policy for Keeper: plain values in, plain decisions out (no aiogram)."""
 
 from .audit import AuditLog, AuditRecord, ReverseAction, UndoResult, undo_action
-from .durations import Duration, DurationError, TelegramUntil, parse_duration, split_units
+from .durations import Duration, DurationError, LeadingTerm, TelegramUntil, parse_duration, split_term, split_units
 from .flood import FloodCounter, FloodRule, FloodVerdict
 from .permissions import (
     Action,
@@ -38,10 +38,10 @@ from .warns import Warn, WarnBook, WarnPolicy, WarnResult
 __all__ = [
     "Action", "Actor", "ActorKind", "AdminEntry", "AlreadyVoted", "AuditLog", "AuditRecord",
     "Closed", "Decision", "Denied", "Duration", "DurationError", "Eligibility", "FloodCounter",
-    "FloodRule", "FloodVerdict", "KnownUsers", "ModerationStore", "Moved", "NotEligible",
+    "FloodRule", "FloodVerdict", "KnownUsers", "LeadingTerm", "ModerationStore", "Moved", "NotEligible",
     "NotFound", "NotOpen", "Punishment", "Refused", "ReverseAction", "Started", "Target",
     "TelegramUntil", "UndoResult", "Vote", "VoteBook", "VoteCast", "VoteLabel", "VoteLabels",
     "VoteSettings", "Warn", "WarnBook", "WarnPolicy", "WarnResult", "can_be_targeted", "check",
     "identify", "migrate", "migrations", "names_migrations", "parse_duration",
-    "split_units", "undo_action",
+    "split_term", "split_units", "undo_action",
 ]

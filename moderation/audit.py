@@ -64,9 +64,12 @@ _REVERSE = {"ban": "unban", "kick": "unban", "mute": "unmute", "warn": "unwarn"}
 
 def undo_action(record: AuditRecord) -> ReverseAction | None:
     """The reverse of ``record``; None if it cannot be undone (already undone, a delete,
-    an unban...). A kick is undone with an unban: it may carry a re-entry ban."""
+    an unban...). A kick with a term is undone with an unban that lets the person back in
+    at once; a plain kick leaves nothing to undo (they may come back anyway)."""
     reverse = _REVERSE.get(record.action)
     if reverse is None or record.undone:
+        return None
+    if record.action == "kick" and record.seconds is None:
         return None
     if reverse == "unwarn":
         if record.ref is None:

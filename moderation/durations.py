@@ -139,6 +139,37 @@ def parse_duration(text: str) -> Duration:
     return Duration(seconds)
 
 
+@dataclass(frozen=True)
+class LeadingTerm:
+    """A command's arguments split into the term they start with and the rest (the reason)."""
+
+    duration: Duration | None  # None: the arguments do not start with a term
+    reason: str
+    error: DurationError | None = None  # they start with a number that is no term ("10 spam", "-5m")
+
+
+MAX_TERM_WORDS = 6  # "1 час 30 минут 15 секунд": longer runs are never a term
+
+
+def split_term(args: str) -> LeadingTerm:
+    """The term that ``args`` start with and the rest: "2 часа флуд" -> (2 h, "флуд"), "неделю" ->
+    (1 week, ""), "флуд" -> (None, "флуд"). The longest run of leading words that reads as a term
+    wins, so "1 час 30 минут флуд" is 90 minutes. A leading number that is no term is an error,
+    never the start of a reason: "10 spam" must not ban for ever."""
+    words = args.split()
+    for n in range(min(len(words), MAX_TERM_WORDS), 0, -1):
+        try:
+            return LeadingTerm(parse_duration(" ".join(words[:n])), " ".join(words[n:]))
+        except DurationError:
+            continue
+    if words and re.match(r"[-+−]?\d", words[0]):
+        try:
+            parse_duration(words[0])
+        except DurationError as exc:
+            return LeadingTerm(None, args.strip(), exc)
+    return LeadingTerm(None, args.strip())
+
+
 def split_units(seconds: int | float) -> list[tuple[int, int]]:
     """(count, unit in seconds) for the non-zero parts, largest first: whole weeks as weeks,
     otherwise days, hours, minutes and seconds. 5400 -> [(1, HOUR), (30, MINUTE)]; 0 -> []."""

@@ -37,9 +37,16 @@ def test_undo_ban_tells_the_bot_to_unban_once(log):
     assert not again.ok and again.reason == "already_undone"
 
 
-@pytest.mark.parametrize("action, reverse", [("kick", "unban"), ("mute", "unmute"), ("ban", "unban")])
+@pytest.mark.parametrize("action, reverse", [("mute", "unmute"), ("ban", "unban")])
 def test_reverse_actions(action, reverse):
     assert undo_action(rec(action)).action == reverse
+
+
+def test_a_kick_with_a_term_is_undone_by_lifting_the_reentry_ban_a_plain_kick_not_at_all(log):
+    assert undo_action(rec("kick", seconds=86400)) == ReverseAction("unban", CHAT, 42, "user")
+    plain = log.record(rec("kick"))
+    assert undo_action(plain) is None
+    assert log.undo(plain.id, 8, T0).reason == "not_undoable" and log.last_undoable(CHAT) is None
 
 
 def test_vote_kick_of_a_channel_identity_is_undone_with_unban_sender_chat():

@@ -1,6 +1,8 @@
 import pytest
 
-from moderation.durations import DAY, HOUR, MINUTE, WEEK, Duration, DurationError, parse_duration, split_units
+from moderation.durations import (
+    DAY, HOUR, MINUTE, WEEK, Duration, DurationError, LeadingTerm, parse_duration, split_term, split_units,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +85,29 @@ def test_a_term_said_in_words_alone_is_a_term(text, seconds):
 def test_words_that_are_not_terms_are_refused(text):
     with pytest.raises(DurationError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize("args, seconds, reason", [
+    ("час", HOUR, ""), ("полчаса флуд", 30 * MINUTE, "флуд"), ("сутки", DAY, ""), ("неделю спам", WEEK, "спам"),
+    ("день", DAY, ""), ("hour", HOUR, ""), ("на неделю за рекламу", WEEK, "за рекламу"),
+    ("2 часа флуд", 2 * HOUR, "флуд"), ("1 час 30 минут флуд", 90 * MINUTE, "флуд"), ("1h 30m", 90 * MINUTE, ""),
+    ("10 минут  ругань в чате", 10 * MINUTE, "ругань в чате"),
+])
+def test_a_command_starting_with_a_term_splits_into_term_and_reason(args, seconds, reason):
+    split = split_term(args)
+    assert (split.duration.seconds, split.reason, split.error) == (seconds, reason, None)
+
+
+@pytest.mark.parametrize("args", ["", "abc", "флуд и спам", "спам 2 часа"])
+def test_arguments_without_a_term_are_all_reason(args):
+    assert split_term(args) == LeadingTerm(None, args.strip())
+
+
+def test_a_permanent_word_is_a_term():
+    assert split_term("навсегда спам").duration.is_permanent and split_term("навсегда спам").reason == "спам"
+
+
+@pytest.mark.parametrize("args, code", [("10 spam", "no_unit"), ("-5m", "garbage"), ("10n", "garbage")])
+def test_a_leading_number_that_is_no_term_is_an_error_not_a_reason(args, code):
+    split = split_term(args)
+    assert split.duration is None and split.error.code == code

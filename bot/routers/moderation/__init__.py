@@ -4,6 +4,7 @@
 - votekick.py: /votekick, the vote buttons, the sweeper closing expired votes
 - admin.py: /ban /unban /kick /mute /unmute /warn /unwarn /warns /del /setrules
 - reports.py: /report and "@admin"
+- elsewhere.py: these commands sent outside the community chat get told where they work
 - members.py: admin cache from chat_member updates, joins, message counting (+ flood.py)
 - audit.py: the log chat with Undo buttons
 - actors.py, targets.py: who acts and whom a command is about; names.py: safe names
@@ -17,7 +18,7 @@ import logging
 
 from aiogram import Bot, Dispatcher, F
 
-from . import admin, audit, members, reports, votekick
+from . import admin, audit, elsewhere, members, reports, votekick
 from .context import ChatModeration
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def setup(dp: Dispatcher, moderation: ChatModeration) -> None:
         admin.build_router(in_chat),
         reports.build_router(in_chat),
         audit.build_router(),
+        elsewhere.build_router(in_chat),
     )
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)

@@ -7,7 +7,6 @@ answer briefly. Telegram refusals become one clear sentence, never a traceback.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,13 +18,13 @@ from aiogram.types import Message
 from bot.i18n import DEFAULT_LANG, Translator
 from bot.render import escape
 from bot.render_durations import duration_error_text, humanize
-from moderation import Action, Actor, Duration, DurationError, Punishment, can_be_targeted, check, parse_duration
+from moderation import Action, Actor, Duration, Punishment, can_be_targeted, check, split_term
 
 from . import audit
 from .actors import message_actor
 from .answers import api_problem, reply
 from .context import ChatModeration
-from .names import sender_html
+from .names import clip, sender_html
 from .punishments import apply_punishment, lift
 from .targets import Resolved, TargetError, resolve
 from .votekick import punishment_text
@@ -61,37 +60,25 @@ async def target_of(message: Message, command: CommandObject, bot: Bot, moderati
     return res
 
 
-def split_duration(args: str) -> tuple[Duration | None, str, DurationError | None]:
-    """Leading duration ("2 часа", "1h30m", "forever") and the rest (the reason).
-    A leading number (signed too: "-5m") that is not a duration is an error, not a reason."""
-    tokens = args.split()
-    for n in (2, 1):
-        if len(tokens) >= n:
-            try:
-                return parse_duration(" ".join(tokens[:n])), " ".join(tokens[n:]), None
-            except DurationError:
-                pass
-    if tokens and re.match(r"[-+−]?\d", tokens[0]):
-        try:
-            parse_duration(tokens[0])
-        except DurationError as exc:
-            return None, args, exc
-    return None, args, None
-
-
-async def duration_or_refuse(message: Message, args: str, t, lang: str,
-                             now: float) -> tuple[bool, Duration | None, str]:
-    duration, reason, error = split_duration(args)
-    if error is not None:
-        await reply(message, duration_error_text(error, t))
-        return False, None, reason
-    if duration is not None:
-        until = duration.telegram_until(now)
+async def term_or_refuse(message: Message, kind: str, args: str, t, lang: str,
+                         now: float) -> tuple[bool, Duration | None, str]:
+    """(go on?, the term, the reason) from a /ban or /mute's arguments. A mute needs a term; a ban
+    without one is permanent (the reply says so). Refusals are answered here."""
+    term = split_term(args)
+    if term.error is not None:
+        await reply(message, duration_error_text(term.error, t))
+        return False, None, term.reason
+    if term.duration is None and kind == "mute":
+        given = t("mod_mute_bad_term", text=escape(clip(term.reason, 40))) if term.reason else t("mod_mute_no_term")
+        await reply(message, f"{given} {t('mod_mute_usage')}")
+        return False, None, term.reason
+    if term.duration is not None:
+        until = term.duration.telegram_until(now)
         if until.warning:
-            await reply(message, t("mod_duration_would_be_forever", term=humanize(duration.seconds, lang),
+            await reply(message, t("mod_duration_would_be_forever", term=humanize(term.duration.seconds, lang),
                                    why=t(f"mod_duration_{until.warning}")))
-            return False, None, reason
-    return True, duration, reason
+            return False, None, term.reason
+    return True, term.duration, term.reason
 
 
 def reason_line(reason: str, t) -> str:
@@ -167,14 +154,16 @@ async def _restrict(message, command, bot, moderation, t, lang, kind: str, actio
     if kind == "mute" and res.actor.target_kind == "chat":
         await reply(message, t("mod_channel_ban_only"))
         return
-    ok, duration, reason = await duration_or_refuse(message, res.args, t, lang, moderation.clock.now())
+    ok, duration, reason = await term_or_refuse(message, kind, res.args, t, lang, moderation.clock.now())
     if not ok:
         return
     seconds = duration.seconds if duration else None
     done = await punish(message, bot, moderation, t, actor, res, Punishment(kind, seconds), reason)
     if done:
-        await reply(message, t("mod_done_punished", name=res.name, outcome=punishment_text(done, t))
-                    + reason_line(reason, t))
+        text = t("mod_done_punished", name=res.name, outcome=punishment_text(done, t)) + reason_line(reason, t)
+        if duration is None:  # no term given: say it is for ever and how to do otherwise
+            text += "\n" + t("mod_ban_without_term")
+        await reply(message, text)
 
 
 async def unban(message: Message, command: CommandObject, bot: Bot, moderation: ChatModeration, t) -> None:
@@ -305,13 +294,17 @@ async def setrules(message: Message, command: CommandObject, bot: Bot, moderatio
     await reply(message, t("mod_done_setrules"))
 
 
+COMMANDS = (
+    (ban, ("ban", "бан")), (unban, ("unban", "разбан")), (kick, ("kick",)),
+    (mute, ("mute", "мут")), (unmute, ("unmute", "размут")), (warn, ("warn", "варн")),
+    (unwarn, ("unwarn",)), (warns, ("warns",)), (delete, ("del", "delete")),
+    (setrules, ("setrules",)),
+)
+COMMAND_NAMES = tuple(name for _, names in COMMANDS for name in names)
+
+
 def build_router(chat_filter) -> Router:
     router = Router(name=__name__)
-    for handler, names in (
-        (ban, ("ban", "бан")), (unban, ("unban", "разбан")), (kick, ("kick",)),
-        (mute, ("mute", "мут")), (unmute, ("unmute", "размут")), (warn, ("warn", "варн")),
-        (unwarn, ("unwarn",)), (warns, ("warns",)), (delete, ("del", "delete")),
-        (setrules, ("setrules",)),
-    ):
+    for handler, names in COMMANDS:
         router.message.register(handler, chat_filter, Command(*names, ignore_case=True))
     return router

@@ -43,7 +43,7 @@ async def record(bot: Bot, moderation: ChatModeration, *, chat_id: int, actor_id
         markup = None
         if undo_action(rec) is not None and outcome == "done":
             markup = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(
-                text=t("mod_btn_undo"), callback_data=UndoButton(rid=rec.id).pack())]])
+                text=t(f"mod_btn_undo_{undo_kind(rec)}"), callback_data=UndoButton(rid=rec.id).pack())]])
         try:
             await bot.send_message(moderation.settings.log_chat_id, text, reply_markup=markup)
         except TelegramAPIError as exc:
@@ -51,13 +51,22 @@ async def record(bot: Bot, moderation: ChatModeration, *, chat_id: int, actor_id
     return rec
 
 
+def undo_kind(rec: AuditRecord) -> str:
+    """What Undo does to ``rec`` (not undone yet), as its button and answer say: "unban", "unmute",
+    "unwarn", or "readmit" (lift the re-entry ban of a kick with a term)."""
+    return "readmit" if rec.action == "kick" else undo_action(rec).action
+
+
 def render(rec: AuditRecord, actor_name: str, target_name: str, t, tz: str) -> str:
     when = datetime.fromtimestamp(rec.created_at, ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
     lines = [t("mod_log_head", id=rec.id, action=t(f"mod_action_{rec.action}"),
                source=t(f"mod_source_{rec.source.replace('-', '_')}")),
              t("mod_log_who", name=actor_name), t("mod_log_whom", name=target_name)]
-    if rec.action in ("ban", "mute", "kick"):
+    if rec.action in ("ban", "mute"):
         lines.append(t("mod_log_term", term=humanize(rec.seconds, t.lang)))
+    elif rec.action == "kick":  # out now; a term only says when they may come back
+        lines.append(t("mod_log_kick_back") if rec.seconds is None else
+                     t("mod_log_kick_back_in", term=humanize(rec.seconds, t.lang, accusative=True)))
     if rec.reason:
         lines.append(t("mod_log_reason", reason=escape(rec.reason)))
     if rec.outcome != "done":
@@ -95,13 +104,15 @@ async def on_undo(callback: CallbackQuery, callback_data: UndoButton, bot: Bot, 
                  actor_name="", target_id=rec.target_id, target_kind=rec.target_kind,
                  target_name="", action=reverse.action, source="admin", reason=f"undo #{rec.id}",
                  post=False)
+    kind = undo_kind(rec)
     if isinstance(callback.message, Message) and callback.message.html_text:
-        note = t("mod_log_undone", name=escape(callback.from_user.full_name))
+        lt = Translator(DEFAULT_LANG)  # the log chat's language, like the entry
+        note = lt("mod_log_undone", done=lt(f"mod_undo_done_{kind}"), name=escape(callback.from_user.full_name))
         try:
             await callback.message.edit_text(f"{callback.message.html_text}\n{note}", reply_markup=None)
         except TelegramBadRequest as exc:
             log.info("could not mark the log entry undone: %s", exc)
-    await callback.answer(t("mod_undo_done"))
+    await callback.answer(t(f"mod_undo_done_{kind}"))
 
 
 def build_router() -> Router:

@@ -19,7 +19,7 @@ from .names import chat_html, user_link
 
 
 class TargetError(Exception):
-    """No usable target. ``code``: no_target | unknown_user."""
+    """No usable target. ``code``: no_target | unknown_user (an @username) | unknown_id."""
 
     def __init__(self, code: str, **params):
         super().__init__(code)
@@ -94,11 +94,11 @@ async def _from_message(bot: Bot, moderation: ChatModeration, replied: Message, 
 async def _user(bot: Bot, moderation: ChatModeration, chat_id: int, user_id: int, args: str,
                 strict: bool = False) -> Resolved:
     if user_id == bot.id:
-        return Resolved(Actor.bot(bot.id), user_link(bot.id, "bot"), args)
+        return Resolved(Actor.bot(bot.id), user_link(bot.id, (await bot.me()).full_name), args)
     actor, member = await user_actor(bot, moderation, chat_id, user_id)
     if member is None:
-        if strict:
-            raise TargetError("unknown_user", who=str(user_id))
+        if strict:  # Telegram does not know them in this chat: the bot has never seen them here
+            raise TargetError("unknown_id", who=str(user_id))
         return Resolved(Actor.member(user_id), user_link(user_id, moderation.known.name(user_id)), args)
     return Resolved(actor, user_link(user_id, member.user.full_name), args, member=member,
                     present=is_present(member))

@@ -65,12 +65,31 @@ def label_of(moderation: ChatModeration, vote_id: int) -> VoteLabel:
 
 
 def punishment_text(p: Punishment, t) -> str:
-    term = humanize(p.seconds, t.lang, accusative=True)  # "бан на 1 неделю"
+    """ "бан на 1 неделю", "мут навсегда", "исключение из чата": what was done, after a name."""
+    term = humanize(p.seconds, t.lang, accusative=True)
     if p.kind == "kick":
         return t("mod_p_kick") if p.seconds is None else t("mod_p_kick_for", term=term)
     if p.seconds is None:
         return t(f"mod_p_{p.kind}_forever")
     return t(f"mod_p_{p.kind}_for", term=term)
+
+
+def after_kick_text(p: Punishment, t) -> str:
+    """What removing someone by vote means for them: "вернуться можно через 1 день", "бан навсегда"."""
+    if p.kind != "kick":
+        return punishment_text(p, t)
+    if p.seconds is None:
+        return t("mod_after_kick")
+    return t("mod_after_kick_for", term=humanize(p.seconds, t.lang, accusative=True))
+
+
+def stakes_text(p: Punishment, t) -> str:
+    """The vote card's line on what "kick" will do."""
+    if p.kind != "kick":
+        return t("mod_vote_stakes", outcome=punishment_text(p, t))
+    if p.seconds is None:
+        return t("mod_vote_stakes_kick")
+    return t("mod_vote_stakes_kick_for", term=humanize(p.seconds, t.lang, accusative=True))
 
 
 def render_vote(moderation: ChatModeration, vote: Vote,
@@ -85,8 +104,8 @@ def render_vote(moderation: ChatModeration, vote: Vote,
         lines.append(t("mod_vote_reason", reason=escape(vote.reason)))
     if label.link:
         lines.append(t("mod_vote_link", link=escape(label.link)))
-    lines.append(t.plural("mod_vote_rules", vote.threshold, until=until,
-                          outcome=punishment_text(vote.punishment(), t)))
+    lines.append(t.plural("mod_vote_rules", vote.threshold, until=until))
+    lines.append(stakes_text(vote.punishment(), t))
     if vote.is_open:
         markup = InlineKeyboardMarkup(inline_keyboard=[
             [InlineKeyboardButton(text=t("mod_btn_kick", n=kick, of=vote.threshold),
@@ -98,20 +117,21 @@ def render_vote(moderation: ChatModeration, vote: Vote,
         ])
         return "\n".join(lines), markup
     admin = user_link(vote.settled_by, moderation.known.name(vote.settled_by)) if vote.settled_by else ""
+    after = after_kick_text(vote.punishment(), t)
     result = {
-        PASSED: lambda: t("mod_vote_passed", outcome=punishment_text(vote.punishment(), t)),
+        PASSED: lambda: t("mod_vote_passed", outcome=after),
         FAILED: lambda: t("mod_vote_failed"),
         EXPIRED: lambda: t("mod_vote_expired"),
         CANCELLED: lambda: t("mod_vote_cancelled", admin=admin),
-        DECIDED: lambda: (t("mod_vote_decided_kick", admin=admin, outcome=punishment_text(vote.punishment(), t))
+        DECIDED: lambda: (t("mod_vote_decided_kick", admin=admin, outcome=after)
                           if vote.decision == KICK else t("mod_vote_decided_keep", admin=admin)),
     }[vote.status]()
     lines.append("")
-    lines.append(t("mod_vote_result", result=result, kick=kick, keep=keep))
+    lines.append(t("mod_vote_result", result=result))
     for choice, key in ((KICK, "mod_vote_voters_kick"), (KEEP, "mod_vote_voters_keep")):
         voters = [user_link(uid, moderation.known.name(uid)) for uid, c in vote.votes.items() if c == choice]
         if voters:
-            lines.append(t(key, names=", ".join(voters)))
+            lines.append(t(key, n=len(voters), names=", ".join(voters)))
     if note:
         lines.append(note)
     return "\n".join(lines), None
@@ -259,7 +279,7 @@ async def on_vote_button(callback: CallbackQuery, callback_data: VoteButton, bot
 async def answer_result(callback: CallbackQuery | None, bot: Bot, moderation: ChatModeration, result, t) -> str:
     """Show the outcome of a press or an admin operation; returns the text answered."""
     if isinstance(result, Closed):
-        text = t("mod_vote_closed_by_you")
+        text = t(closed_key(result))
         await _answer(callback, text)
         await settle(bot, moderation, result)
         return text
@@ -284,6 +304,15 @@ async def answer_result(callback: CallbackQuery | None, bot: Bot, moderation: Ch
         text = t("error_generic")
     await _answer(callback, text, alert=True)
     return text
+
+
+def closed_key(closed: Closed) -> str:
+    """The popup for whoever closed a vote: their vote settled it, time was up, or an admin ended it."""
+    if closed.status == DECIDED:
+        return f"mod_vote_closed_decided_{closed.vote.decision}"
+    if closed.status in (EXPIRED, CANCELLED):
+        return f"mod_vote_closed_{closed.status}"
+    return "mod_vote_closed_by_you"
 
 
 async def _answer(callback: CallbackQuery | None, text: str, alert: bool = False) -> None:
@@ -328,9 +357,14 @@ async def vote_admin_command(message: Message, command: CommandObject, bot: Bot,
         await reply(message, text)
 
 
+VOTE_NAMES = ("votekick", "vk", "voteban")
+VOTE_ADMIN_NAMES = ("cancelvote", "decide")
+COMMAND_NAMES = VOTE_NAMES + VOTE_ADMIN_NAMES
+
+
 def build_router(chat_filter) -> Router:
     router = Router(name=__name__)
-    router.message.register(votekick, chat_filter, Command("votekick", "vk", "voteban", ignore_case=True))
-    router.message.register(vote_admin_command, chat_filter, Command("cancelvote", "decide", ignore_case=True))
+    router.message.register(votekick, chat_filter, Command(*VOTE_NAMES, ignore_case=True))
+    router.message.register(vote_admin_command, chat_filter, Command(*VOTE_ADMIN_NAMES, ignore_case=True))
     router.callback_query.register(on_vote_button, VoteButton.filter())
     return router

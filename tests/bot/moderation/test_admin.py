@@ -20,7 +20,7 @@ async def test_targets_by_reply_username_and_id(world):
     answer = await said(world, 101, "/mute 1004 forever")
     muted = emu.member(CHAT_ID, 1004)
     assert muted.status == "restricted" and muted.until_date.timestamp() == 0  # forever
-    assert "бессрочно" in text_of(answer)
+    assert "мут навсегда" in text_of(answer)
     assert "Olga" in text_of(answer)
 
 
@@ -31,7 +31,7 @@ async def test_bad_arguments_get_short_helpful_answers(world):
     cases = [
         ("/ban", None, "Кого?"),
         ("/ban @nobody", None, "Не знаю пользователя @nobody"),
-        ("/ban 99999999", None, "Не знаю пользователя 99999999"),
+        ("/ban 99999999", None, "Id 99999999 мне незнаком"),
         ("/ban 10 spam", target.message_id, "укажите единицу"),
         ("/mute 10s", target.message_id, "меньше 30 секунд"),
         ("/mute -5m", target.message_id, "Непонятен срок «-5m»"),  # not a forever mute for "-5m"
@@ -111,7 +111,7 @@ async def test_flood_mutes_for_ten_minutes_without_swallowing_commands(make_worl
         undo = entry.reply_markup.inline_keyboard[0][0].callback_data
         emu.press_button(LOG_CHAT_ID, entry.message_id, 100, undo)
         await emu.wait_for_call("restrictChatMember", lambda p: p["permissions"]["can_send_messages"], since=mark)
-        await emu.wait_for_sent(lambda m: "Отменено" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+        await emu.wait_for_sent(lambda m: "Отменено (Boris). Мут снят." in text_of(m), chat_id=LOG_CHAT_ID, since=0)
         assert emu.member(CHAT_ID, 1004).status == "member"
 
 
@@ -170,7 +170,7 @@ async def test_undo_a_warn_and_a_vote_kick(world):
     entry = await emu.wait_for_sent(lambda m: "Предупреждение" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
     q = emu.press_button(LOG_CHAT_ID, entry.message_id, 101, entry.reply_markup.inline_keyboard[0][0].callback_data)
     await emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == q.id, since=0)
-    assert emu.callback_answers[q.id].text == "Отменено."
+    assert emu.callback_answers[q.id].text == "Предупреждение снято."
     assert "нет действующих" in text_of(await said(world, 101, "/warns", reply_to=target.message_id))
     # a second press: already undone
     q2 = emu.press_button(LOG_CHAT_ID, entry.message_id, 101, q.data, check=False)

@@ -19,7 +19,7 @@ async def test_admin_cache_is_loaded_at_startup_and_follows_chat_member_updates(
     world.emu.promote(CHAT_ID, 1004, can_restrict_members=True)
     target = world.emu.send_message(CHAT_ID, 1005, "x")
     answer = await said(world, 1004, "/mute 1h", reply_to=target.message_id)
-    assert "не может писать 1 час" in text_of(answer)
+    assert "мут на 1 час" in text_of(answer)
 
 
 async def test_automatic_forwards_and_the_service_user_are_not_counted(world):

@@ -165,6 +165,7 @@ async def test_vote_admin_buttons(world, presser, op):
     if presser in BUTTON_ALLOWED:
         expected = "cancelled" if op == "cancel" else "decided"
         assert vote.status == expected
+        assert answer == {"cancel": "Голосование отменено.", "decide": "Решено: исключить."}[op]  # not "vote counted"
         closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
         assert closed.reply_markup is None
         assert (emu.member(CHAT_ID, 1006).status == "kicked") == (op == "decide")
@@ -199,8 +200,8 @@ async def test_undo_button_in_the_log_chat(world, presser):
     query = emu.press_button(LOG_CHAT_ID, entry.message_id, BUTTON_PRESSERS[presser], undo.callback_data)
     answer = await answered(world, query)
     if presser in BUTTON_ALLOWED:
-        assert answer == "Отменено." and emu.member(CHAT_ID, 1006).status == "left"
-        edited = await emu.wait_for_sent(lambda m: "Отменено" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+        assert answer == "Бан снят." and emu.member(CHAT_ID, 1006).status == "left"
+        edited = await emu.wait_for_sent(lambda m: "Отменено (" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
         assert edited.reply_markup is None
     else:
         assert emu.member(CHAT_ID, 1006).status == "kicked" and not emu.calls("unbanChatMember")

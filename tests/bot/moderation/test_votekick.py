@@ -73,7 +73,7 @@ async def test_keep_wins_and_switching_sides_moves_the_vote(make_world):
         assert [b.text for b in msg.reply_markup.inline_keyboard[0]] == ["Исключить (1/3)", "Оставить (2/3)"]
         await press(world, poll, 1004, "keep")
         closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
-        assert "решено оставить" in text_of(closed)
+        assert "Итог: голосование решило оставить." in text_of(closed)
         assert not emu.calls("banChatMember") and emu.member(CHAT_ID, SPAMMER).status == "member"
         assert not emu.is_deleted(CHAT_ID, bad.message_id)
 
@@ -134,7 +134,7 @@ async def test_newcomers_and_quiet_members_cannot_vote_or_start(world):
     assert "не меньше 3 ваших сообщений" in text_of(reply)
     # the target cannot vote about themselves
     await chat(world, SPAMMER, 3)
-    assert "о себе" in await press(world, poll, SPAMMER, "keep")
+    assert "о своём исключении" in await press(world, poll, SPAMMER, "keep")
     # a voter who left the chat is re-checked at press time
     await chat(world, 1005, 3)
     emu.leave(CHAT_ID, 1005)
@@ -236,7 +236,8 @@ async def test_admin_commands_on_a_vote(world):
     assert "для администраторов" in text_of(denied)
     mark = emu.mark()
     emu.send_message(CHAT_ID, 101, "/decide keep", reply_to=bad.message_id)
-    closed = await emu.wait_for_sent(lambda m: "решил оставить" in text_of(m), chat_id=CHAT_ID, since=0)
+    closed = await emu.wait_for_sent(lambda m: "Итог: оставить — решение администратора" in text_of(m),
+                                     chat_id=CHAT_ID, since=0)
     assert "Maria" in text_of(closed) and not emu.calls("banChatMember")
     assert world.moderation.votes.get(1).status == "decided"
 
@@ -246,8 +247,62 @@ async def test_vote_outcome_is_configurable(make_world):
         emu = world.emu
         await chat(world, 1002, 3)
         bad, poll = await start_vote(world)
-        assert "не может писать 1 час" in text_of(poll)
+        assert "Если исключат: мут на 1 час." in text_of(poll)
         await press(world, poll, 1002, "kick")
         mute = await emu.wait_for_call("restrictChatMember", since=0)
         assert mute["user_id"] == SPAMMER and abs(int(mute["until_date"]) - (time.time() + 3600)) < 60
         assert emu.member(CHAT_ID, SPAMMER).status == "restricted" and not emu.calls("banChatMember")
+
+
+async def test_the_vote_card_reads_as_plain_russian_from_start_to_result(world):
+    emu = world.emu
+    await chat(world, 1002, 3)
+    bad, poll = await start_vote(world)
+    lines = text_of(poll).split("\n")
+    assert lines[0] == "🗳 Голосование: исключить Sergey?" and lines[1] == "Инициатор: Anna"
+    assert lines[-2].startswith("Нужно 2 голоса за «исключить» или «оставить». Голосование до ")
+    assert lines[-1] == "Если исключат, вернуться можно будет через 1 день."
+    await press(world, poll, 1002, "kick")
+    closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
+    assert text_of(closed).split("\n")[-2:] == [
+        "Итог: исключение по голосованию, вернуться можно через 1 день.", "Исключить (2): Anna, Ivan"]
+    for text in (text_of(poll), text_of(closed)):
+        assert "дн." not in text and "(а)" not in text and "одну сторону" not in text
+
+
+async def test_a_vote_kick_is_undone_by_letting_the_person_back(world):
+    emu = world.emu
+    await chat(world, 1002, 3)
+    bad, poll = await start_vote(world)
+    await press(world, poll, 1002, "kick")
+    entry = await emu.wait_for_sent(lambda m: "Исключение" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
+    assert "Вернуться можно через 1 день" in text_of(entry) and "Срок" not in text_of(entry)
+    [[undo]] = entry.reply_markup.inline_keyboard
+    assert undo.text == "↩️ Разрешить вернуться"
+    assert emu.member(CHAT_ID, SPAMMER).status == "kicked"
+    q = emu.press_button(LOG_CHAT_ID, entry.message_id, 101, undo.callback_data)
+    await emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == q.id, since=0)
+    assert emu.callback_answers[q.id].text == "Запрет на возвращение снят."
+    assert emu.member(CHAT_ID, SPAMMER).status == "left"  # free to come back, not let in by force
+    edited = emu.message(LOG_CHAT_ID, entry.message_id)
+    assert text_of(edited).endswith("↩️ Отменено (Maria). Запрет на возвращение снят.")
+
+
+async def test_the_bot_is_named_when_it_cannot_be_voted_out(world):
+    await chat(world, 1001, 3)
+    bot_msg = await said(world, 1001, "/rules")
+    answer = await said(world, 1001, "/votekick", reply_to=bot_msg.message_id)
+    me = await world.bot.me()
+    assert text_of(answer) == f"{me.first_name} нельзя исключить голосованием."
+    assert "bot" not in text_of(answer)
+
+
+async def test_a_press_on_a_vote_whose_time_ran_out_says_so(world):
+    emu = world.emu
+    await chat(world, 1002, 3)
+    bad, poll = await start_vote(world)
+    with time_machine.travel(time.time() + 1801, tick=True):  # before the sweep noticed
+        assert await press(world, poll, 1002, "kick") == "Время голосования вышло."
+        closed = await emu.wait_for_sent(lambda m: "Итог" in text_of(m), chat_id=CHAT_ID, since=0)
+        assert "Итог: время вышло, голосов не хватило." in text_of(closed)
+    assert not emu.calls("banChatMember") and emu.member(CHAT_ID, SPAMMER).status == "member"
