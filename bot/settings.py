@@ -1,7 +1,7 @@
 """All settings in one model, from the environment (KEEPER_*) or `.env`."""
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_API = "https://api.telegram.org"
@@ -76,6 +76,20 @@ class Settings(BaseSettings):
     flood_messages: int = Field(5, ge=1)  # more than this many messages...
     flood_window: float = Field(10.0, gt=0)  # ...in this many seconds...
     flood_mute: int = Field(600, ge=60)  # ...mutes for this long (near 30 s Telegram may make it permanent)
+    # newcomer anti-spam (bot/routers/spam): new until N messages written and D days in the chat
+    spam_check: bool = True  # check newcomers' messages at all
+    spam_newcomer_messages: int = Field(3, ge=0)  # N
+    spam_newcomer_days: float = Field(7.0, ge=0)  # D
+    spam_high: float = Field(0.8, gt=0, lt=1)  # from this score: delete, restrict, tell the admins
+    spam_low: float = Field(0.5, gt=0, lt=1)  # from this score: keep the message, ask the admins
+
+    @field_validator("spam_low")
+    @classmethod
+    def _spam_thresholds_in_order(cls, value: float, info: ValidationInfo) -> float:
+        high = info.data.get("spam_high")
+        if high is not None and value > high:
+            raise ValueError(f"the lower spam threshold must not exceed KEEPER_SPAM_HIGH ({high})")
+        return value
 
     @field_validator("timezone")
     @classmethod
