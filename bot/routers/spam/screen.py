@@ -67,12 +67,13 @@ async def remove(bot: Bot, guard: SpamGuard, moderation: ChatModeration, message
                                                moderation.clock.now())),
     }
     why = f"{verdict.score:.2f}: {reasons_text(verdict, lt)}"
-    for action, problem in problems.items():
-        rec = await audit.record(
-            bot, moderation, chat_id=chat_id, actor_id=bot.id, actor_kind="bot", actor_name=lt("spam_log_by"),
-            target_id=user.id, target_kind="user", target_name=user_html(user), action=action, source="spam",
-            outcome=f"failed: {problem}" if problem else "done", reason=why[:500], post=False)
-    await show_admins(bot, guard, moderation, message, verdict, removed=True, audit_id=rec.id,
+    records = {action: await audit.record(
+        bot, moderation, chat_id=chat_id, actor_id=bot.id, actor_kind="bot", actor_name=lt("spam_log_by"),
+        target_id=user.id, target_kind="user", target_name=user_html(user), action=action, source="spam",
+        outcome=f"failed: {problem}" if problem else "done", reason=why[:500], post=False)
+        for action, problem in problems.items()}
+    # The report is the log chat's entry for both; «Это не спам» undoes the restriction.
+    await show_admins(bot, guard, moderation, message, verdict, removed=True, audit_id=records["mute"].id,
                       problem="; ".join(p for p in problems.values() if p))
 
 
