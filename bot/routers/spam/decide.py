@@ -18,7 +18,7 @@ from ..moderation.names import user_html
 from ..moderation.punishments import apply_punishment, lift
 from .guard import SpamGuard, sample_ref
 from .render import SpamButton
-from .reports import SPAM, SpamReport
+from .reports import HAM, SPAM, SpamReport
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def on_button(callback: CallbackQuery, callback_data: SpamButton, bot: Bot
         await callback.answer(t(f"mod_denied_{decision.reason_code}", right=t(f"mod_right_{decision.right}")),
                               show_alert=True)
         return
-    if not spam.reports.decide(report.id, callback_data.verdict, actor.id, moderation.clock.now()):
+    if not spam.reports.decide(report.id, SPAM if is_spam else HAM, actor.id, moderation.clock.now()):
         await callback.answer(t("spam_already_decided"), show_alert=True)
         return
     lt = Translator(DEFAULT_LANG)  # the log chat's language

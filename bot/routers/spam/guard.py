@@ -26,6 +26,8 @@ SAMPLE_REF = "spam_sample:"  # an audit record's ref naming the sample its actio
 
 @dataclass
 class SpamGuard:
+    """The community chat's spam check: who it reads, the filter, the reports shown to the admins."""
+
     settings: SpamSettings
     enabled: bool
     db: Database
@@ -55,7 +57,7 @@ class SpamGuard:
 
     async def learn(self, text: str, is_spam: bool, now: float, *, added_by: int,
                     source: str) -> LearnedSample | None:
-        """Teach a sample: in effect for the next message (stored only, until a start, without a model)."""
+        """Teach a sample: in effect for the next message (without a model: stored for the next start)."""
         if self.filter is None:
             return SampleStore(self.db).add(text, is_spam, now, added_by=added_by, source=source) \
                 if text.strip() else None
@@ -63,8 +65,13 @@ class SpamGuard:
 
     async def undone(self, record: AuditRecord) -> None:
         """An admin undid an action that taught a sample (a ban for spam): the sample goes too."""
-        if record.source == "spam" and (record.ref or "").startswith(SAMPLE_REF) and self.filter is not None:
-            await asyncio.to_thread(self.filter.forget, int(record.ref[len(SAMPLE_REF):]))
+        if record.source != "spam" or not (record.ref or "").startswith(SAMPLE_REF):
+            return
+        sample_id = int(record.ref[len(SAMPLE_REF):])
+        if self.filter is None:
+            SampleStore(self.db).remove(sample_id)
+        else:
+            await asyncio.to_thread(self.filter.forget, sample_id)
 
     def checks(self, moderation: ChatModeration, message: Message, bot_id: int, now: float) -> bool:
         """Whether the check reads this message: a text or caption in the community chat from a

@@ -39,7 +39,7 @@ def report_html(report: SpamReport, verdict: Verdict, t, *, audit_id: int | None
                 chat_username: str | None = None, problem: str = "") -> str:
     """The log chat's message about one report (in the log chat's language)."""
     if report.removed:
-        lines = [t("spam_report_removed", id=audit_id or report.id),
+        lines = [t("spam_report_removed", id=audit_id),
                  t("spam_report_who_restricted" if not problem else "spam_report_who", name=report.user_name)]
     else:
         link = post_url(report.chat_id, report.message_id, chat_username)

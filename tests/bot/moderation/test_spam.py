@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from bot.routers.moderation.audit import UndoButton
+from bot.settings import SettingsError, load_settings
 from emulator.errors import EmulatorError
 from sandbox.keeper import CHAT_ID, LOG_CHAT_ID
 
@@ -223,3 +224,8 @@ async def test_the_bot_answers_others_while_a_check_runs(world):
     await emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=mark, timeout=30)
     assert emu.is_deleted(CHAT_ID, scam.message_id) and emu.member(CHAT_ID, spammer).status == "restricted"
     model.encode = encode
+
+
+def test_thresholds_out_of_order_are_one_clear_settings_error():
+    with pytest.raises(SettingsError, match="KEEPER_SPAM_LOW: .*must not exceed KEEPER_SPAM_HIGH"):
+        load_settings(_env_file=None, spam_high=0.6, spam_low=0.7)
