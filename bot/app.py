@@ -15,7 +15,7 @@ from bot.i18n import I18nMiddleware, lang_of, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter, SendPriority
 from bot.middlewares.stale import SkipStaleMessages
 from bot.middlewares.throttle import CommandBudget
-from bot.routers import content, inline, ingest, moderation, search, start
+from bot.routers import content, inline, ingest, moderation, search, spam, start
 from bot.routers.moderation import ChatModeration
 from bot.services import Services
 from bot.settings import OFFICIAL_API, Settings
@@ -23,8 +23,9 @@ from bot.settings import OFFICIAL_API, Settings
 log = logging.getLogger(__name__)
 
 MENU = ("search", "papers", "stream", "events", "digest", "rules", "report", "votekick", "help", "start")
-# Updates we ask for beyond what handlers imply: reactions and member changes are opt-in.
-EXTRA_UPDATES = ["message_reaction_count", "chat_member", "my_chat_member"]
+# Updates we ask for beyond what handlers imply: reactions and member changes are opt-in;
+# edits reach the spam check (a middleware, no handler).
+EXTRA_UPDATES = ["message_reaction_count", "chat_member", "my_chat_member", "edited_message"]
 
 
 def create_bot(settings: Settings, token: str | None = None, clock: Clock | None = None) -> Bot:
@@ -44,10 +45,14 @@ def create_bot(settings: Settings, token: str | None = None, clock: Clock | None
 
 def build_dispatcher(services: Services) -> Dispatcher:
     """The dispatcher with every router; handlers declare what they need by name and type:
-    `services: Services`, `moderation: ChatModeration` (and aiogram's own `bot`, `state`...)."""
+    `services: Services`, `moderation: ChatModeration`, `spam: SpamGuard` (and aiogram's own `bot`,
+    `state`...)."""
     chat_moderation = ChatModeration.create(services.settings, services.db, services.clock)
-    dp = Dispatcher(storage=SQLiteStorage(services.db), services=services, moderation=chat_moderation)
+    spam_guard = spam.SpamGuard.create(services.settings, services.db)
+    dp = Dispatcher(storage=SQLiteStorage(services.db), services=services, moderation=chat_moderation,
+                    spam=spam_guard)
     dp.update.outer_middleware(I18nMiddleware())
+    spam.setup(dp, spam_guard, chat_moderation)  # first: a removed message goes no further
     dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds, services.clock.now))
     dp.include_routers(start.build_router(), search.build_router(), inline.build_router(), ingest.build_router())
     cheap = list(dp.sub_routers)

@@ -1,7 +1,7 @@
 """All settings in one model, from the environment (KEEPER_*) or `.env`."""
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_API = "https://api.telegram.org"
@@ -82,6 +82,21 @@ class Settings(BaseSettings):
     command_window: float = Field(60.0, gt=0)  # seconds; past the limit: told once, then ignored this long
     moderation_reserve: int = Field(5, ge=0, le=15)  # of ~20 sends a minute into a group, kept for moderation
     report_merge_seconds: float = Field(120.0, ge=0)  # reports this close share one log-chat post; 0: one each
+
+    # newcomer anti-spam (bot/routers/spam): new until N messages written and D days in the chat
+    spam_check: bool = True  # check newcomers' messages at all
+    spam_newcomer_messages: int = Field(3, ge=0)  # N
+    spam_newcomer_days: float = Field(7.0, ge=0)  # D
+    spam_high: float = Field(0.8, gt=0, lt=1)  # from this score: delete, restrict, tell the admins
+    spam_low: float = Field(0.5, gt=0, lt=1)  # from this score: keep the message, ask the admins
+
+    @field_validator("spam_low")
+    @classmethod
+    def _spam_thresholds_in_order(cls, value: float, info: ValidationInfo) -> float:
+        high = info.data.get("spam_high")
+        if high is not None and value > high:
+            raise ValueError(f"the lower spam threshold must not exceed KEEPER_SPAM_HIGH ({high})")
+        return value
 
     @field_validator("timezone")
     @classmethod

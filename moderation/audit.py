@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from .store import immediate, migrate
 
-SOURCES = ("admin", "vote", "flood", "warn-limit")
+SOURCES = ("admin", "vote", "flood", "warn-limit", "spam")
 _COLUMNS = (
     "id, chat_id, actor_id, actor_kind, target_id, target_kind, action, reason, source,"
     " outcome, seconds, ref, created_at, undone_by, undone_at"
@@ -30,11 +30,11 @@ class AuditRecord:
     target_kind: str  # "user" | "chat"
     action: str  # ban | unban | kick | mute | unmute | warn | unwarn | del | ...
     reason: str
-    source: str  # "admin" | "vote" | "flood" | "warn-limit"
+    source: str  # "admin" | "vote" | "flood" | "warn-limit" | "spam"
     outcome: str  # what happened, e.g. "done", "failed: not enough rights"
     created_at: float
     seconds: int | None = None  # duration of a ban/mute; None = permanent/not applicable
-    ref: str | None = None  # warn id for "warn", vote id for source "vote"
+    ref: str | None = None  # warn id for "warn", vote id for source "vote", taught sample for "spam"
     undone_by: int | None = None
     undone_at: float | None = None
 

@@ -195,6 +195,14 @@ class ModerationStore:
                 [chat_id, user_id, now],
             )
 
+    def activity(self, chat_id: int, user_id: int) -> tuple[int, float | None]:
+        """(messages counted so far, when we saw them join or None) for the newcomer window."""
+        row = self.db.execute(
+            "SELECT message_count, joined_at FROM mod_activity WHERE chat_id = ? AND user_id = ?",
+            [chat_id, user_id],
+        ).fetchone()
+        return (row[0] or 0, row[1]) if row else (0, None)
+
     def eligibility(self, chat_id: int, user_id: int, is_member: bool) -> Eligibility:
         """Facts for votes.eligibility_problem. ``is_member`` comes from getChatMember now.
 

@@ -17,6 +17,7 @@ from aiogram.types import TelegramObject
 from bot.app import allowed_updates, build_dispatcher, create_bot
 from bot.clock import Clock
 from bot.routers.moderation import ChatModeration
+from bot.routers.spam import SpamGuard
 from bot.runner import make_services
 from bot.services import Services
 from bot.settings import Settings
@@ -120,6 +121,22 @@ class OfflineKeeper:
     def moderation(self) -> ChatModeration:
         """The running bot's moderation: votes, warns, audit, activity, the admin cache."""
         return self.dp["moderation"]
+
+    @property
+    def spam(self) -> SpamGuard:
+        """The running bot's spam check: its filter, reports and newcomer window."""
+        return self.dp["spam"]
+
+    def know_regulars(self, messages: int = 3) -> None:
+        """What the bot would know after a month in the chat: everyone but the newcomer joined
+        30 days ago and has written `messages` messages, so the newcomer spam check leaves them be."""
+        store = self.moderation.store
+        joined = self.clock.now() - 30 * 86400
+        for person in PEOPLE:
+            if person.role != "newcomer":
+                store.note_join(CHAT_ID, person.id, joined)
+                for _ in range(messages):
+                    store.note_message(CHAT_ID, person.id, joined)
 
     def settings(self) -> Settings:
         values = dict(

@@ -16,7 +16,11 @@ from zoneinfo import ZoneInfo
 
 from archive.sample import sample_export_path
 from bot.clock import Clock
+from bot.i18n import DEFAULT_LANG, Translator
+from bot.routers.spam.guard import facts_of
+from bot.routers.spam.render import reasons_text
 from emulator.errors import EmulatorError
+from moderation.spam import SpamAction
 from sandbox.keeper import CHANNEL_ID, CHAT_ID, LOG_CHAT_ID, PEOPLE, OfflineKeeper
 
 MAX_WAIT = 60.0  # seconds the sandbox waits for a busy bot before it takes the next line
@@ -34,6 +38,7 @@ HELP = """Sandbox commands:
   :reply ID TEXT  reply to message #ID in the current place (every message is shown with its #ID)
   :press N [ID]   press button N of the bot's last message with buttons here (or of message #ID)
   :history [N]    the last N messages here, with their #IDs and authors (default 10)
+  :spamcheck [ID] what the newcomer spam check says of message #ID here (default: every member's message)
   :inline QUERY   an inline query (@keeper_bot QUERY)
   :clock [+2h | +1d | YYYY-MM-DD HH:MM]  show or move the sandbox's time
   :help / :quit
@@ -62,6 +67,11 @@ CHATTER = (
     ("sergey", "Пишите в личку, не пожалеете"),
     ("newbie", "Привет, я тут новенький"),
 )
+
+
+SPAM_OUTCOMES = {SpamAction.NONE: "fine", SpamAction.ASK_ADMINS: "would ask the admins",
+                 SpamAction.DELETE_AND_RESTRICT: "would remove it and mute the sender"}
+NOT_CHECKED = " (a regular or an admin: not checked)"
 
 
 class Sandbox:
@@ -107,6 +117,7 @@ class Sandbox:
         """Write CHATTER into the chat a few minutes before the sandbox's "now", spaced as people
         write, so it counts for votekick eligibility without tripping anti-flood."""
         people = {p.username: p for p in PEOPLE}
+        self.world.know_regulars()  # members, unlike the newcomer, have written here for a month
         start = self.world.clock.now()
         self.world.clock.set(start - SEED_GAP * (len(CHATTER) + 1))
         for username, text in CHATTER:
@@ -125,6 +136,31 @@ class Sandbox:
             self.out(f"  #{message.message_id} {author}: {' '.join(readable(message).split())[:200]}")
         if not shown:
             self.out(f"nothing in {self.where(self.place)} yet")
+        return False
+
+    async def do_spamcheck(self, target: str) -> bool:
+        """The spam check's verdict on message #ID here, or on every member's message here:
+        the seeded chatter's crypto posts came from a regular, whom the check leaves alone."""
+        target = target.lstrip("#")
+        guard, now = self.world.spam, self.world.clock.now()
+        if guard.filter is None:
+            self.out("the spam check is off (KEEPER_SPAM_CHECK) or its model did not load")
+            return False
+        if target and not target.isdigit():
+            self.out("usage: :spamcheck [MESSAGE_ID]")
+            return False
+        found = [self.emu.message(self.place, int(target))] if target else self.emu.messages(self.place)
+        shown = [m for m in found if m is not None and m.from_user and not m.from_user.is_bot
+                 and (m.text or m.caption)]
+        if not shown:
+            self.out(f"no member's text to check in {self.where(self.place)}")
+        t = Translator(DEFAULT_LANG)  # as the admins' log chat reads it
+        for message in shown:
+            verdict = await guard.check(facts_of(message), now)
+            checked = guard.checks(self.world.moderation, message, self.world.bot.id, now)
+            self.out(f"  #{message.message_id} {message.from_user.first_name}{'' if checked else NOT_CHECKED}: "
+                     f"{verdict.score:.2f}, {SPAM_OUTCOMES[verdict.action]}"
+                     + (f" — {reasons_text(verdict, t)}" if verdict.action is not SpamAction.NONE else ""))
         return False
 
     async def do_help(self, _: str) -> bool:

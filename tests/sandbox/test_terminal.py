@@ -63,3 +63,21 @@ async def test_moving_the_clock_past_sunday_evening_sends_the_weekly_digest():
     assert "[bot → chat #20] Дайджест за 12–18 августа" in text
     assert "Semantic Leakage in Language Models ‹https://t.me/boris_again/1726›" in text
     assert "it is 18.08.2024 18:05 (MSK) in the sandbox" in text
+
+
+async def test_a_newcomers_scam_is_removed_the_log_says_why_and_the_history_is_judged():
+    crypto = 1 + next(i for i, (who, _) in enumerate(CHATTER) if who == "sergey")
+    scam = len(CHATTER) + 1
+    lines = [":spamcheck", ":as newbie", "Нужны люди на удалёнку, от 3000$ в неделю. Пиши в лс", "а так?",
+             ":as maria", ":log", ":press 1"]
+    printed: list[str] = []
+    await run_sandbox(interactive=False, lines=lines, out=printed.append)
+    text = "\n".join(printed)
+    [judged] = [line for line in printed if line.startswith(f"  #{crypto} Sergey")]
+    assert "(a regular or an admin: not checked)" in judged and "would remove it and mute the sender" in judged
+    assert "зовёт в личку («в личку»)" in judged  # the reasons, as the admins' log words them
+    assert f"[deleted] message #{scam} in chat" in text and "[restrictChatMember] Newbie in chat" in text
+    assert "[bot → log chat #1] 🚫 #2 Спам от новичка удалён" in text
+    assert "обещает заработок («3000$ в неделю»)" in text
+    assert "[sandbox] Telegram would refuse this: user 1999 is restricted" in text
+    assert "Newbie, простите: ваше сообщение по ошибке приняли за спам" in text  # «Это не спам» pressed

@@ -100,6 +100,8 @@ async def on_undo(callback: CallbackQuery, callback_data: UndoButton, bot: Bot, 
     except TelegramAPIError as exc:
         await callback.answer(api_problem(exc, t)[:200], show_alert=True)
         return
+    for hook in moderation.undo_hooks:  # features with state of their own (a taught spam sample)
+        await hook(rec)
     await record(bot, moderation, chat_id=rec.chat_id, actor_id=actor.id, actor_kind=actor.kind.value,
                  actor_name="", target_id=rec.target_id, target_kind=rec.target_kind,
                  target_name="", action=reverse.action, source="admin", reason=f"undo #{rec.id}",

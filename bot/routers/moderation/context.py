@@ -50,6 +50,7 @@ class ChatModeration:
     labels: VoteLabels
     albums: OrderedDict = field(default_factory=OrderedDict)  # media_group_id -> None, counted once
     sweeper: object = None  # the asyncio.Task closing expired votes
+    undo_hooks: list = field(default_factory=list)  # async (AuditRecord) -> None, run after an Undo
 
     @classmethod
     def create(cls, settings: Settings, db: Database, clock: Clock) -> "ChatModeration":

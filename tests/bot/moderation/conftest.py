@@ -8,8 +8,9 @@ import pytest
 from archive.embeddings import FakeEmbedder
 from sandbox.keeper import CHAT_ID, OfflineKeeper
 
-# Quiet defaults for tests: no background sweeps (tests call sweep), no accidental flood.
-QUIET = dict(votekick_sweep_seconds=3600, flood_messages=50)
+# Quiet defaults for tests: no background sweeps (tests call sweep), no accidental flood,
+# no spam check judging the tests' made-up messages (tests/bot/test_spam.py turns it on).
+QUIET = dict(votekick_sweep_seconds=3600, flood_messages=50, spam_check=False)
 
 
 @pytest.fixture
