@@ -8,13 +8,17 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from archive.db import default_path
 from archive.embeddings import ENV_MODEL, ModelLoadError
+from archive.dates import DEFAULT_TZ
 from archive.export_stream import ExportError
+from archive.query import day_start, parse_period, until_bound
 from archive.sample import sample_export_path
+
 
 class _Errors:
     """Turn the library's expected failures into one-line messages with exit code 1."""
@@ -34,24 +38,29 @@ class _Errors:
 
 def _open(db: str | None):
     from archive.store import Archive
-    from archive.vectors import ensure_schema
-    archive = Archive(db or default_path())
-    ensure_schema(archive.db)
-    return archive
+    return Archive(db or default_path())
 
 
 def _iso(ts: int | None) -> str | None:
     return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat() if ts is not None else None
 
 
-def _day(value: str | None) -> int | None:
+def _period(value: str | None, option: str) -> tuple[dt.date, dt.date] | None:
     if not value:
         return None
+    period = parse_period(value)
+    if period is None:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-08-01 (or 2024-08, 2024)",
+                                 param_hint=option)
+    return period
+
+
+def _zone(name: str) -> str:
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-08-01") from None
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{name!r} is not a time zone like Europe/Moscow", param_hint="--tz") from None
+    return name
 
 
 db_option = click.option("--db", "db", envvar="KEEPER_DB", default=None,
@@ -66,29 +75,19 @@ def cli():
 
 
 def _import(archive, export: Path, chat, channel_username, embedder, quiet: bool = False):
-    from archive.importer import import_export
-    from archive.vectors import embed_pending
+    """Import and embed; `embedder` may be a function that loads the model (called after the import)."""
+    from archive.importer import import_and_embed
 
-    def on_batch(*args, **kwargs):  # progress from the importer, whatever it passes
+    def on_batch(results):
+        click.echo(".", nl=False, err=True)
+
+    try:
+        return import_and_embed(archive, export, embedder, chat=chat, channel_username=channel_username,
+                                on_batch=None if quiet else on_batch, progress=False,
+                                embed_progress=not quiet and sys.stderr.isatty())
+    finally:
         if not quiet:
-            click.echo(".", nl=False, err=True)
-
-    report = import_export(archive, export, chat=chat, channel_username=channel_username,
-                           on_batch=None if quiet else on_batch, progress=False)
-    if not quiet:
-        click.echo("", err=True)
-    encoded = embed_pending(archive, embedder, progress=not quiet and sys.stderr.isatty())
-    return report, encoded
-
-
-def _report_line(report) -> str:
-    from dataclasses import asdict, is_dataclass
-    if hasattr(report, "summary"):
-        return report.summary()
-    if is_dataclass(report):
-        fields = {k: v for k, v in asdict(report).items() if isinstance(v, (int, str, float)) and v is not None}
-        return ", ".join(f"{k}: {v}" for k, v in fields.items())
-    return str(report)
+            click.echo("", err=True)
 
 
 @cli.command("import")
@@ -101,10 +100,10 @@ def import_command(export, channel_username, chat, db, model):
     """Import a Telegram Desktop export (result.json) and embed the new posts."""
     with _Errors():
         from archive.embeddings import load_embedder
-        embedder = load_embedder(model)
-        archive = _open(db)
-        report, encoded = _import(archive, export, chat, channel_username, embedder)
-        click.echo(f"imported {export}: {_report_line(report)}; passages encoded: {encoded} ({embedder.name})")
+        with _open(db) as archive:
+            report = _import(archive, export, chat, channel_username, lambda: load_embedder(model))
+        click.echo(f"imported {export}: {report.summary()}; passages encoded: {report.passages_encoded} "
+                   f"({report.model})")
 
 
 @cli.command("search")
@@ -112,20 +111,25 @@ def import_command(export, channel_username, chat, db, model):
 @click.option("--mode", type=click.Choice(["hybrid", "fts", "dense"]), default="hybrid", show_default=True)
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0)
-@click.option("--since", default=None, help="First day, YYYY-MM-DD.")
-@click.option("--until", default=None, help="Day after the last, YYYY-MM-DD.")
+@click.option("--since", default=None, help="First day included: YYYY-MM-DD (or YYYY-MM, YYYY).")
+@click.option("--until", default=None, help="Last day included: YYYY-MM-DD (or YYYY-MM, YYYY: to its end).")
+@click.option("--tz", default=DEFAULT_TZ, envvar="KEEPER_TIMEZONE", show_default=True,
+              help="Time zone the days are in (env KEEPER_TIMEZONE).")
 @click.option("--hashtag", default=None)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @db_option
 @model_option
-def search_command(query, mode, limit, offset, since, until, hashtag, as_json, db, model):
+def search_command(query, mode, limit, offset, since, until, tz, hashtag, as_json, db, model):
     """Search the archive."""
+    first, last, tz = _period(since, "--since"), _period(until, "--until"), _zone(tz)
     with _Errors():
         from archive.embeddings import load_embedder
         from archive.search import search
         embedder = load_embedder(model) if mode != "fts" else None
-        page = search(_open(db), query, mode=mode, limit=limit, offset=offset, since=_day(since),
-                      until=_day(until), hashtag=hashtag, embedder=embedder)
+        with _open(db) as archive:
+            page = search(archive, query, mode=mode, limit=limit, offset=offset,
+                          since=day_start(first[0], tz) if first else None,
+                          until=until_bound(last[1], tz) if last else None, hashtag=hashtag, embedder=embedder)
         for warning in page.warnings:
             click.echo(f"warning: {warning}", err=True)
         for hit in page.hits:
@@ -151,7 +155,8 @@ def reindex_command(force, db, model):
         from archive.embeddings import load_embedder
         from archive.vectors import reindex
         embedder = load_embedder(model)
-        encoded = reindex(_open(db), embedder, force=force, progress=sys.stderr.isatty())
+        with _open(db) as archive:
+            encoded = reindex(archive, embedder, force=force, progress=sys.stderr.isatty())
         click.echo(f"reindexed for {embedder.name}: {encoded} passages encoded")
 
 
@@ -172,7 +177,8 @@ def archive_stats(archive) -> dict:
 def stats_command(as_json, db):
     """What the archive holds."""
     with _Errors():
-        info = archive_stats(_open(db))
+        with _open(db) as archive:
+            info = archive_stats(archive)
         if as_json:
             click.echo(json.dumps(info, ensure_ascii=False))
             return
@@ -195,13 +201,11 @@ def demo_command(query, db, model):
         from archive.search import search
         export = sample_export_path()
         embedder = load_embedder(model)
-        with tempfile.TemporaryDirectory() as tmp:
-            archive = _open(db or Path(tmp) / "demo.db")
-            report, encoded = _import(archive, export, None, "boris_again", embedder, quiet=True)
-            click.echo(f"imported {export.name}: {_report_line(report)}; {encoded} passages encoded "
-                       f"with {embedder.name}")
+        with tempfile.TemporaryDirectory() as tmp, _open(db or Path(tmp) / "demo.db") as archive:
+            report = _import(archive, export, None, "boris_again", embedder, quiet=True)
+            click.echo(f"imported {export.name}: {report.summary()}; {report.passages_encoded} passages "
+                       f"encoded with {embedder.name}")
             page = search(archive, query, embedder=embedder, limit=5)
             click.echo(f"search {query!r} (hybrid, {page.timings['total']:.0f} ms):")
             for i, hit in enumerate(page.hits, 1):
                 click.echo(f"{i}. {hit.title}\n   {hit.url}\n   {hit.snippet}")
-            archive.db.conn.close()

@@ -27,11 +27,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from archive.db import transaction
 from archive.export_stream import ChatInfo, ExportError, locate, progress_bar, walk
 from archive.models import IncomingPost, WriteResult
 from archive.text import from_export_parts
 
-__all__ = ["ExportError", "ChatInfo", "ImportReport", "import_export", "iter_export", "list_chats"]
+__all__ = ["ExportError", "ChatInfo", "ImportReport", "import_and_embed", "import_export", "iter_export",
+           "list_chats"]
 
 # Export `media_type` values -> IncomingPost.media (Bot API names).
 _MEDIA_TYPES = {
@@ -56,6 +58,8 @@ class ImportReport:
     seconds: float = 0.0
     already_imported: int = 0  # of the unchanged: skipped thanks to the progress record
     path: str | None = None
+    model: str | None = None  # set by import_and_embed: the model that encoded
+    passages_encoded: int = 0
 
     @property
     def posts(self) -> int:
@@ -403,13 +407,13 @@ class _Progress:
             self._update(path=str(path), status="running", error=None, started_at=now, finished_at=None)
         else:
             self.done = 0
-            with db.conn:
+            with transaction(db):
                 self.id = table.insert({**key, "path": str(path), "chat_title": chat.name,
                                         "messages_done": 0, "status": "running",
                                         "started_at": now}).last_pk
 
     def _update(self, **changes) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db["imports"].update(self.id, changes)
 
     def committed(self, position: int, message_id: int) -> None:
@@ -498,4 +502,23 @@ def import_export(archive, path: str | Path, *, chat: int | str | None = None,
     report.service_skipped = counters.service
     report.albums_grouped = counters.albums
     report.seconds = time.monotonic() - started
+    return report
+
+
+def import_and_embed(archive, path: str | Path, embedder, *, embed_batch_size: int = 64,
+                     embed_progress: bool = False, **options) -> ImportReport:
+    """Import an export (`options` as for import_export), then split and encode what is
+    new; the report says which model encoded how many passages.
+
+    `embedder` is an embedder, or a function returning one: it is called only once the
+    import succeeded, so a bad file never waits for a model to load.
+    """
+    from archive.vectors import embed_pending
+
+    report = import_export(archive, path, **options)
+    if callable(embedder) and not hasattr(embedder, "encode_passages"):
+        embedder = embedder()
+    report.model = embedder.name
+    report.passages_encoded = embed_pending(archive, embedder, batch_size=embed_batch_size,
+                                            progress=embed_progress)
     return report

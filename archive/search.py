@@ -443,9 +443,7 @@ class SearchService:
         archive = getattr(self._local, "archive", None)
         if archive is None:
             from archive.store import Archive
-            from archive.vectors import ensure_schema
             archive = Archive(self.db_path)
-            ensure_schema(archive.db)
             self._local.archive = archive
         return archive
 

@@ -84,3 +84,16 @@ def test_demo(real_embedder):
     result = run("demo")
     assert result.exit_code == 0, result.output
     assert "1. Does Liking Yellow Imply Driving a School Bus?" in result.output
+
+
+@pytest.mark.parametrize("until, found", [("2024-08-13", False), ("2024-08-14", True), ("2024-08", True)])
+def test_until_is_the_last_day_included(db, until, found):
+    result = run("search", "Yellow School Bus", "--db", db, "--mode", "fts", "--json", "--until", until)
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["message_id"] for line in result.output.splitlines() if line.startswith("{")]
+    assert (1726 in ids) == found
+
+
+def test_a_date_that_is_not_one_is_a_usage_error(db):
+    result = run("search", "leakage", "--db", db, "--mode", "fts", "--since", "вчера")
+    assert result.exit_code == 2 and "is not a date like 2024-08-01" in result.output
