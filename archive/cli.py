@@ -1,10 +1,17 @@
-"""The archive's commands (import, search, reindex, stats, demo): a thin click layer, one
-library call per command. The application's entry point (keeper/cli.py) adds them to the
-`keeper` command; the archive itself knows nothing of the bot."""
+"""The archive's commands (import, search, reindex, check, stats, demo): a thin click layer,
+one library call per command. The application's entry point (keeper/cli.py) adds them to
+the `keeper` command; the archive itself knows nothing of the bot.
+
+Every failure a user can cause is one line on stderr and exit code 1 (2 for a bad
+option). Commands that only read never create a database; a failed import leaves no new
+file behind; the embedding model loads only when a command encodes something.
+"""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -12,16 +19,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from archive.db import default_path
-from archive.embeddings import ENV_MODEL, ModelLoadError
 from archive.dates import DEFAULT_TZ
-from archive.export_stream import ExportError
+from archive.db import MissingDatabase, WriterBusy, default_path, writer_lock
+from archive.embeddings import ENV_MODEL, ModelLoadError
+from archive.export_stream import ExportError, locate
 from archive.query import day_start, parse_period, until_bound
 from archive.sample import sample_export_path
+from archive.search import MAX_OFFSET
+from archive.text import clean
+
+SHOWN_SKIPS = 20
 
 
 class _Errors:
-    """Turn the library's expected failures into one-line messages with exit code 1."""
+    """Turn the failures a user can cause into one-line messages with exit code 1."""
 
     def __enter__(self):
         return self
@@ -29,20 +40,50 @@ class _Errors:
     def __exit__(self, kind, exc, tb):
         if exc is None or isinstance(exc, (click.exceptions.Exit, click.ClickException, click.Abort)):
             return False
-        if isinstance(exc, (ModelLoadError, ExportError)):
+        if isinstance(exc, (ModelLoadError, ExportError, MissingDatabase, WriterBusy)):
             raise click.ClickException(str(exc)) from None
-        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename}") from None
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise click.ClickException(f"database error: {exc}") from None
         return False
 
 
-def _open(db: str | None):
+def _open(db: str | None, create: bool = False):
     from archive.store import Archive
-    return Archive(db or default_path())
+    return Archive(db or default_path(), create=create)
+
+
+@contextlib.contextmanager
+def _removed_if_failed(path: Path):
+    """Take the import lock on `path`; if what follows fails, remove the database and the
+    folders this created (an existing database is left as the failure left it)."""
+    made = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with writer_lock(path, "import"):
+            existed = path.exists()
+            try:
+                yield
+            except BaseException:
+                if not existed:
+                    for suffix in ("", "-wal", "-shm", "-journal"):
+                        Path(f"{path}{suffix}").unlink(missing_ok=True)
+                raise
+    except BaseException:
+        for folder in made:  # deepest first; only if left empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def _iso(ts: int | None) -> str | None:
-    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat() if ts is not None else None
+    if ts is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat()
+    except (ValueError, OverflowError, OSError):  # a date stored before imports checked ranges
+        return f"{ts} (not a date)"
 
 
 def _period(value: str | None, option: str) -> tuple[dt.date, dt.date] | None:
@@ -63,6 +104,14 @@ def _zone(name: str) -> str:
     return name
 
 
+def _model_name(model: str | None) -> str:
+    """The stored name of a model, without loading it."""
+    from archive.embeddings import resolve_model
+    if (model or "").strip().lower() == "fake":
+        return "fake"
+    return resolve_model(model)[0]
+
+
 db_option = click.option("--db", "db", envvar="KEEPER_DB", default=None,
                          help="SQLite database (env KEEPER_DB, default ./data/keeper.db).")
 model_option = click.option("--model", "model", envvar=ENV_MODEL, default=None,
@@ -71,7 +120,7 @@ model_option = click.option("--model", "model", envvar=ENV_MODEL, default=None,
 
 @click.group(name="archive")
 def cli():
-    """The archive on its own: import, search, reindex, stats, demo."""
+    """The archive on its own: import, search, reindex, check, stats, demo."""
 
 
 def _import(archive, export: Path, chat, channel_username, embedder, quiet: bool = False):
@@ -97,11 +146,22 @@ def _import(archive, export: Path, chat, channel_username, embedder, quiet: bool
 @db_option
 @model_option
 def import_command(export, channel_username, chat, db, model):
-    """Import a Telegram Desktop export (result.json) and embed the new posts."""
+    """Import a Telegram Desktop export (result.json) and embed the new posts.
+
+    Messages that cannot be stored as they are (a wrong type, a date out of range) are
+    skipped and listed; one import runs at a time per database.
+    """
     with _Errors():
         from archive.embeddings import load_embedder
-        with _open(db) as archive:
+        locate(export)  # a missing or unreadable file, or an unknown model, fails before
+        _model_name(model)  # anything is created (the model itself loads after the import)
+        path = Path(db or default_path())
+        with _removed_if_failed(path), _open(path, create=True) as archive:
             report = _import(archive, export, chat, channel_username, lambda: load_embedder(model))
+        for reason in report.skip_reasons[:SHOWN_SKIPS]:
+            click.echo(f"skipped {reason}", err=True)
+        if report.messages_skipped > SHOWN_SKIPS:
+            click.echo(f"skipped {report.messages_skipped - SHOWN_SKIPS} more bad messages", err=True)
         click.echo(f"imported {export}: {report.summary()}; passages encoded: {report.passages_encoded} "
                    f"({report.model})")
 
@@ -110,7 +170,7 @@ def import_command(export, channel_username, chat, db, model):
 @click.argument("query")
 @click.option("--mode", type=click.Choice(["hybrid", "fts", "dense"]), default="hybrid", show_default=True)
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0)
 @click.option("--since", default=None, help="First day included: YYYY-MM-DD (or YYYY-MM, YYYY).")
 @click.option("--until", default=None, help="Last day included: YYYY-MM-DD (or YYYY-MM, YYYY: to its end).")
 @click.option("--tz", default=DEFAULT_TZ, envvar="KEEPER_TIMEZONE", show_default=True,
@@ -125,11 +185,12 @@ def search_command(query, mode, limit, offset, since, until, tz, hashtag, as_jso
     with _Errors():
         from archive.embeddings import load_embedder
         from archive.search import search
-        embedder = load_embedder(model) if mode != "fts" else None
         with _open(db) as archive:
-            page = search(archive, query, mode=mode, limit=limit, offset=offset,
+            embedder = load_embedder(model) if mode != "fts" else None
+            page = search(archive, clean(query), mode=mode, limit=limit, offset=offset,
                           since=day_start(first[0], tz) if first else None,
-                          until=until_bound(last[1], tz) if last else None, hashtag=hashtag, embedder=embedder)
+                          until=until_bound(last[1], tz) if last else None,
+                          hashtag=clean(hashtag) if hashtag else None, embedder=embedder)
         for warning in page.warnings:
             click.echo(f"warning: {warning}", err=True)
         for hit in page.hits:
@@ -150,14 +211,40 @@ def search_command(query, mode, limit, offset, since, until, tz, hashtag, as_jso
 @db_option
 @model_option
 def reindex_command(force, db, model):
-    """Re-split every post and encode what the active model lacks."""
+    """Rebuild full-text search, re-split every post and encode what the model lacks."""
     with _Errors():
         from archive.embeddings import load_embedder
-        from archive.vectors import reindex
-        embedder = load_embedder(model)
+        from archive.upkeep import reindex
         with _open(db) as archive:
-            encoded = reindex(archive, embedder, force=force, progress=sys.stderr.isatty())
-        click.echo(f"reindexed for {embedder.name}: {encoded} passages encoded")
+            embedder = load_embedder(model)
+            posts, encoded = reindex(archive, embedder, force=force, progress=sys.stderr.isatty())
+        click.echo(f"reindexed: full text of {posts} posts; {encoded} passages encoded for {embedder.name}")
+
+
+@cli.command("check")
+@click.option("--repair", is_flag=True, help="Fix what can be fixed, and say what was done.")
+@db_option
+@model_option
+def check_command(repair, db, model):
+    """Check the archive: every post in full-text search, every passage with its vector.
+
+    Exit code 0 when all is well (or repaired), 1 when problems remain.
+    """
+    with _Errors():
+        from archive.embeddings import load_embedder
+        from archive.upkeep import check, repair as repair_archive
+        name = _model_name(model)
+        with _open(db) as archive:
+            if repair:
+                for line in repair_archive(archive, name, lambda: load_embedder(model)) or ["nothing to repair"]:
+                    click.echo(f"repaired: {line}")
+            health = check(archive, name)
+        click.echo(f"{health.posts} posts, vectors checked for {name}")
+        for problem in health.problems:
+            click.echo(f"problem: {problem}")
+        if not health.ok:
+            raise click.exceptions.Exit(1)
+        click.echo("ok")
 
 
 def archive_stats(archive) -> dict:
@@ -201,11 +288,11 @@ def demo_command(query, db, model):
         from archive.search import search
         export = sample_export_path()
         embedder = load_embedder(model)
-        with tempfile.TemporaryDirectory() as tmp, _open(db or Path(tmp) / "demo.db") as archive:
+        with tempfile.TemporaryDirectory() as tmp, _open(db or Path(tmp) / "demo.db", create=True) as archive:
             report = _import(archive, export, None, "boris_again", embedder, quiet=True)
             click.echo(f"imported {export.name}: {report.summary()}; {report.passages_encoded} passages "
                        f"encoded with {embedder.name}")
-            page = search(archive, query, embedder=embedder, limit=5)
+            page = search(archive, clean(query), embedder=embedder, limit=5)
             click.echo(f"search {query!r} (hybrid, {page.timings['total']:.0f} ms):")
             for i, hit in enumerate(page.hits, 1):
                 click.echo(f"{i}. {hit.title}\n   {hit.url}\n   {hit.snippet}")

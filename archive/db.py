@@ -20,9 +20,12 @@ close every thread's connection from one thread.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
 import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -33,6 +36,15 @@ from archive.migrations import ARCHIVE_SETS
 
 DEFAULT_DB = "data/keeper.db"
 BUSY_TIMEOUT_SECONDS = 60.0  # how long a writer waits for another's transaction
+
+
+class WriterBusy(RuntimeError):
+    """Another process is importing into (or reindexing) the same database."""
+
+    def __init__(self, task: str, pid: int | None):
+        super().__init__(f"another {task} is running" + (f" (pid {pid})" if pid else "")
+                         + "; try again when it has finished")
+        self.task, self.pid = task, pid
 
 
 class MissingDatabase(FileNotFoundError):
@@ -134,3 +146,76 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+# -- one bulk writer at a time ----------------------------------------------------------------
+# Imports, reindexing and repairs write for minutes; two at once would interleave their
+# batches and fight for the write lock. Each holds an advisory lock on <database>.lock
+# (flock: the kernel drops it when the process dies, even by kill -9) that names its pid.
+# Live writes (the bot's) do not take it: they are short transactions that simply queue.
+_held: dict[str, int] = {}  # lock path -> depth, for nesting within one process
+_held_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: str | Path, task: str) -> Iterator[None]:
+    """Be the only bulk writer (`task`: "import", "reindex", "repair") of a database file.
+
+    Raises WriterBusy naming the other process. Nests within one process. The lock
+    file is removed on release.
+    """
+    if is_memory(db_path):
+        yield
+        return
+    lock_path = os.path.abspath(f"{db_path}.lock")
+    with _held_guard:
+        nested = lock_path in _held
+        if nested:
+            _held[lock_path] += 1
+    if not nested:
+        fd = _acquire(lock_path, task)
+        with _held_guard:
+            _held[lock_path] = 1
+    try:
+        yield
+    finally:
+        with _held_guard:
+            _held[lock_path] -= 1
+            last = not _held[lock_path]
+            if last:
+                del _held[lock_path]
+        if last:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(lock_path)
+            os.close(fd)
+
+
+def _holder(fd: int) -> list[str]:
+    """[pid, task] from a held lock file (its holder writes them just after locking)."""
+    for _ in range(100):
+        words = os.pread(fd, 200, 0).decode(errors="replace").split()
+        if len(words) >= 2:
+            return words
+        time.sleep(0.01)
+    return []
+
+
+def _acquire(lock_path: str, task: str) -> int:
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            pid = int(holder[0]) if holder and holder[0].isdigit() else None
+            raise WriterBusy(holder[1] if len(holder) > 1 else task, pid) from None
+        try:
+            if os.stat(lock_path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the previous holder removed this file as we opened it: take a fresh one
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()} {task}\n".encode())
+    return fd

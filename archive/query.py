@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from archive.dates import DEFAULT_TZ
+from archive.text import clean
 
 _FILTER = re.compile(r"(?<!\S)(since|until|с|до):(\S+)", re.IGNORECASE)
 _TAG = re.compile(r"(?<![\w#])#(\w{2,})", re.UNICODE)
@@ -62,9 +63,10 @@ def until_bound(last_day: date, tz: str = DEFAULT_TZ) -> int | None:
 
 def parse_query(raw: str, tz: str = DEFAULT_TZ) -> Query:
     """Split filters from words; a bad date is reported, not fatal. `until` includes its day."""
+    raw = clean(raw or "")
     since = until = None
     problems: list[str] = []
-    for key, value in _FILTER.findall(raw or ""):
+    for key, value in _FILTER.findall(raw):
         period = parse_period(value)
         if period is None:
             problems.append(value)
@@ -72,7 +74,7 @@ def parse_query(raw: str, tz: str = DEFAULT_TZ) -> Query:
             since = day_start(period[0], tz)
         else:
             until = until_bound(period[1], tz)
-    rest = _FILTER.sub(" ", raw or "")
+    rest = _FILTER.sub(" ", raw)
     tags = _TAG.findall(rest)
     text = " ".join(_TAG.sub(" ", rest).split())
     return Query(text=text, hashtag=tags[0].lower() if tags else None, since=since, until=until,

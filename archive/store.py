@@ -210,6 +210,53 @@ class Archive:
                 "reaction_total": sum(reactions.values())})
         return True
 
+    # -- upkeep ---------------------------------------------------------------------
+    def rebuild_full_text(self) -> int:
+        """Re-create every post's full-text row from its stored text, in one transaction
+        (readers see the old index until it commits). Returns the posts indexed."""
+        with self.transaction():
+            self.db.execute("DELETE FROM posts_fts")
+            rows = self.db.execute(
+                "SELECT id, title, text, entities FROM posts WHERE content_hash IS NOT NULL").fetchall()
+            for post_id, title, text, entities in rows:
+                self._index(post_id, title, text, entities)
+        return len(rows)
+
+    def index_missing_text(self) -> tuple[int, int]:
+        """Index posts that have no full-text row, drop rows of no post: (added, dropped)."""
+        with self.transaction():
+            rows = self.db.execute(
+                "SELECT id, title, text, entities FROM posts p WHERE content_hash IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM posts_fts f WHERE f.rowid = p.id)").fetchall()
+            for post_id, title, text, entities in rows:
+                self._index(post_id, title, text, entities)
+            dropped = self.db.execute(
+                "DELETE FROM posts_fts WHERE rowid NOT IN "
+                "(SELECT id FROM posts WHERE content_hash IS NOT NULL)").rowcount
+        return len(rows), dropped
+
+    def _index(self, post_id: int, title: str | None, text: str | None, entities: str | None) -> None:
+        parsed = [Entity.from_dict(e) for e in json.loads(entities or "[]")]
+        fts.index_post(self.db, post_id, title or "", textlib.searchable_text(text or "", parsed))
+
+    def complete_unfinished(self) -> tuple[int, int]:
+        """Finish post rows whose write never completed (possible only in databases written
+        before writes were atomic): rebuilt from their parts, or dropped if they have none.
+        Returns (rebuilt, dropped)."""
+        rebuilt = dropped = 0
+        with self.transaction():
+            for row in list(self.db["posts"].rows_where("content_hash IS NULL")):
+                if self.db.execute("SELECT 1 FROM post_parts WHERE post_id = ?", [row["id"]]).fetchone():
+                    self._rebuild(row["id"], IncomingPost(
+                        channel_id=row["channel_id"], message_id=row["message_id"], date=row["date"],
+                        edit_date=row["edit_date"], forwarded_from=row["forwarded_from"], media=row["media"]))
+                    rebuilt += 1
+                else:
+                    self.db.execute("DELETE FROM post_versions WHERE post_id = ?", [row["id"]])
+                    self.db.execute("DELETE FROM posts WHERE id = ?", [row["id"]])
+                    dropped += 1
+        return rebuilt, dropped
+
     # -- reading --------------------------------------------------------------------
     def get(self, channel_id: int, message_id: int) -> Post | None:
         part = self._part(channel_id, message_id)

@@ -303,18 +303,20 @@ def test_a_json_syntax_error_gives_its_byte_line_and_column(tmp_path, archive):
     assert archive.count() == 0  # the error is in the first batch
 
 
-def test_a_malformed_text_field_is_reported_and_nothing_half_written(tmp_path, archive, sample):
+def test_a_malformed_message_is_skipped_with_its_id_and_reason_and_the_rest_imported(tmp_path, archive, sample):
     data = copy.deepcopy(sample)
     message(data, 1712)["text"] = 42
     message(data, 1712)["text_entities"] = []
     path = write(tmp_path / "result.json", data)
-    with pytest.raises(ExportError, match=r"message #13 \(id 1712\): text must be a string or a list"):
-        import_export(archive, path, batch_size=5)
-    assert archive.count() == 10 and archive.get(CHANNEL, 1711) is None
+    report = import_export(archive, path, batch_size=5)
+    assert report.messages_skipped == 1
+    assert report.skip_reasons == ["message #13 (id 1712): text must be a string or a list, not a number"]
+    assert "1 bad messages skipped" in report.summary()
+    assert archive.count() == 25 and archive.get(CHANNEL, 1712) is None  # nothing half-written
 
     fixed = write(tmp_path / "result.json", sample)
     report = import_export(archive, fixed, batch_size=5)
-    assert report.posts_created == 16 and archive.count() == 26
+    assert report.posts_created == 1 and report.messages_skipped == 0 and archive.count() == 26
 
 
 def test_an_html_export_is_recognised(tmp_path, archive):
@@ -376,12 +378,12 @@ def test_killed_mid_import_then_rerun_gives_every_post_once(tmp_path, archive):
         import_export(archive, path, batch_size=5, on_batch=die_on_second)
     assert archive.count() == 10  # both batches were committed before the hook ran
     status = archive.db.execute("SELECT status, messages_done FROM imports").fetchone()
-    assert status == ("interrupted", 6)  # the first batch (messages #1-#6) is recorded
+    assert status == ("interrupted", 11)  # each batch's progress is committed with it (#1-#11)
 
     seen: list = []
     report = import_export(archive, path, batch_size=5, on_batch=seen.extend)
     assert post_counts(archive) == (26, 26)
-    assert report.already_imported == 5 and report.posts_created == 16
+    assert report.already_imported == 10 and report.posts_created == 16
     assert report.posts_unchanged == 10
     assert sorted(r.status for r in seen).count("created") == 16
     assert archive.db.execute("SELECT status FROM imports").fetchone()[0] == "done"
@@ -396,8 +398,8 @@ def test_hook_failure_on_first_batch_then_rerun(tmp_path, archive):
     assert archive.count() == 5
     results: list = []
     report = import_export(archive, SAMPLE, batch_size=5, on_batch=results.extend)
-    assert len(results) == 26  # the hook sees the first batch again
-    assert (report.posts_created, report.posts_unchanged) == (21, 5)
+    assert len(results) == 21  # the first batch was committed with its progress: not written again
+    assert (report.posts_created, report.posts_unchanged, report.already_imported) == (21, 5, 5)
     assert post_counts(archive) == (26, 26)
 
 
