@@ -233,8 +233,8 @@ def check_command(repair, db, model):
     with _Errors():
         from archive.embeddings import load_embedder
         from archive.upkeep import check, repair as repair_archive
-        name = _model_name(model)
         with _open(db) as archive:
+            name = _model_name(model)
             if repair:
                 for line in repair_archive(archive, name, lambda: load_embedder(model)) or ["nothing to repair"]:
                     click.echo(f"repaired: {line}")

@@ -22,6 +22,7 @@ import ijson
 BUF_SIZE = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_ARCHIVES = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"7z\xbc\xaf", "7-Zip"), (b"Rar!", "RAR"))
 _STARTS = {"start_map", "start_array"}
 _ENDS = {"end_map", "end_array"}
 _CHAT_META = ("name", "type", "id")
@@ -133,8 +134,11 @@ def locate(path: str | Path) -> tuple[Path, int]:
         head = f.read(4096)
         start = len(_BOM) if head.startswith(_BOM) else 0
         if head.startswith(_UTF16_BOMS) or b"\x00" in head[:2]:
-            raise ExportError(f"{p} is not UTF-8 (it looks like UTF-16); Telegram Desktop writes UTF-8 "
-                              "JSON: export the chat again")
+            raise ExportError(f"{p} is not UTF-8 text (UTF-16, or not text at all); Telegram Desktop "
+                              "writes UTF-8 JSON: export the chat again")
+        for magic, kind in _ARCHIVES:
+            if head.startswith(magic):
+                raise ExportError(f"{p} is a {kind} archive: unpack it and import its result.json")
         first = head[start:].lstrip()[:1]
         while not first and len(head) == 4096:  # leading whitespace longer than the first read
             head = f.read(1 << 16)

@@ -357,7 +357,8 @@ class _Stream:
 
     def _begin(self, info: ChatInfo) -> None:
         if info.id is None:
-            raise ExportError(f"{self.path.name}: chat {info.name!r} has no id")
+            chat = f"chat {info.name!r}" if info.name else "the chat"
+            raise ExportError(f"{self.path.name}: {chat} has no id")
         self.chat = info
         if self.on_begin:
             self.on_begin(info)

@@ -295,7 +295,7 @@ class Archive:
             params.append(until)
         if hashtag:
             clauses.append("EXISTS (SELECT 1 FROM json_each(posts.hashtags) WHERE value = ?)")
-            params.append(hashtag.lstrip("#").lower())
+            params.append(textlib.clean(hashtag).lstrip("#").lower())
         return " AND ".join(clauses), params
 
     def count(self) -> int:

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from archive import fts
+from archive.db import WriterBusy
 from archive.importer import ExportError, import_export, iter_export, list_chats
 from archive.store import Archive
 from archive.text import entity_text, from_export_parts
@@ -430,3 +435,39 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(archive, capsys):
     assert capsys.readouterr().err == ""
     import_export(archive, SAMPLE, progress=True, force=True)
     assert "reading export" in capsys.readouterr().err
+
+
+# -- atomic batches and one writer --------------------------------------------------------
+
+def test_a_database_error_in_a_batch_rolls_the_whole_batch_back(tmp_path, archive):
+    archive.db.execute("CREATE TRIGGER refuse AFTER INSERT ON post_parts WHEN NEW.message_id = 1714 "
+                       "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(sqlite3.IntegrityError, match="disk says no"):
+        import_export(archive, SAMPLE, batch_size=5)
+    # batches 1-2 (#1-#11) are committed with their progress; nothing of batch 3 is, not even a placeholder
+    assert post_counts(archive) == (10, 10)
+    assert archive.db.execute("SELECT COUNT(*) FROM posts WHERE content_hash IS NULL").fetchone()[0] == 0
+    assert archive.db.execute("SELECT status, messages_done FROM imports").fetchone() == ("interrupted", 11)
+    archive.db.execute("DROP TRIGGER refuse")
+    report = import_export(archive, SAMPLE, batch_size=5)
+    assert (report.posts_created, report.already_imported) == (16, 10)
+    assert post_counts(archive) == (26, 26)
+
+
+def test_a_second_import_is_refused_naming_the_first(tmp_path):
+    db = tmp_path / "keeper.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from archive.db import writer_lock\n"
+         f"with writer_lock({str(db)!r}, 'import'):\n    print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with Archive(db) as archive:
+            with pytest.raises(WriterBusy, match=rf"^another import is running \(pid {holder.pid}\)"):
+                import_export(archive, SAMPLE)
+            assert archive.count() == 0
+    finally:
+        holder.communicate("")
+    with Archive(db) as archive:
+        assert import_export(archive, SAMPLE).posts_created == 26
+    assert not Path(f"{db}.lock").exists()
