@@ -61,6 +61,12 @@ def m002_imports(db):
     db["imports"].create_index(["size", "mtime_ns", "head_sha256", "channel_id"], unique=True)
 
 
+@archive_migrations()
+def m003_part_edit_date(db):
+    # When each message was last edited, so an older state arriving later is not stored over it.
+    db["post_parts"].add_column("edit_date", int)
+
+
 @vector_migrations()
 def m001_vectors(db):
     # passages: how a post is split for one model (splitting follows its tokenizer);

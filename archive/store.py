@@ -114,9 +114,14 @@ class Archive:
     def _write(self, post: IncomingPost) -> WriteResult:
         part_json = _entities_json(post.entities)
         part = self._part(post.channel_id, post.message_id)
+        if part and (post.edit_date or 0) < (part["edit_date"] or 0):
+            # An older state of a message stored since in a newer one: Telegram redelivering
+            # updates the bot had not confirmed, or an export older than the live edits.
+            version = self.db.execute("SELECT version FROM posts WHERE id = ?", [part["post_id"]]).fetchone()[0]
+            return WriteResult("unchanged", part["post_id"], version)
         post_id = part["post_id"] if part else self._album_post(post)
-        part_row = {"channel_id": post.channel_id, "message_id": post.message_id,
-                    "text": post.text, "entities": part_json, "media": post.media}
+        part_row = {"channel_id": post.channel_id, "message_id": post.message_id, "text": post.text,
+                    "entities": part_json, "media": post.media, "edit_date": post.edit_date}
         if post_id is None:
             post_id = self._insert_post(post)
         self.db["post_parts"].upsert({**part_row, "post_id": post_id}, pk=("channel_id", "message_id"))

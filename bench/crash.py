@@ -4,6 +4,7 @@
     python bench/crash.py points   [--posts 300]   # kill at each deterministic fault point
     python bench/crash.py writers  [--tries 10] [--posts 2000]
     python bench/crash.py readers  [--tries 6] [--posts 2000]
+    python bench/crash.py live     [--runs 20] [--posts 2000]
 
 kills: each run imports a synthetic --posts export (built from the sample's posts, each
 with a unique word) into a fresh database with `keeper import`, kills it with SIGKILL at
@@ -18,6 +19,12 @@ writers: two `keeper import` of the same export started together on a fresh data
 one must import, the other say «another import is running (pid N)»; no tracebacks.
 readers: `keeper search` (and `keeper stats`) in a loop beside an import into a new
 database: errors, if any, are counted and shown.
+live: the live write path (SearchService.ingest: Archive.write then embedding, as the bot
+runs it for channel_post / edited_channel_post) in a child process fed a stream of posts,
+album parts and edits, killed at random moments; each restart redelivers the updates not
+yet confirmed (a batch of up to 10, a post and its edit among them), as Telegram does. Edits must give exactly one
+version each. (Through the library, not the emulator: the emulator lives in the bot's
+process and would die with it.)
 Prints, never asserts. tests/archive/test_crash.py runs a small `points` pass in the suite.
 """
 from __future__ import annotations
@@ -287,12 +294,118 @@ def readers(args) -> None:
           f"{len(errors)} errors" + (f" (first: {errors[0]})" if errors else ""))
 
 
+# -- live ingest --------------------------------------------------------------------------------
+
+LIVE_CHANNEL = -1001394778475
+CONFIRM_EVERY = 10  # updates the bot handles between two getUpdates calls (which confirm them)
+
+
+def live_stream(n: int) -> list[dict]:
+    """Channel updates as the bot turns them into IncomingPost values: n posts (every tenth an
+    album of three, the caption on its first part), and an edit of every seventh post later on."""
+    stream, message_id, edits = [], 0, []
+    for i in range(n):
+        text = f"Пост номер {i} про модели и данные, {marker(i + 1)}"
+        date = BASE_DATE + 600 * i
+        if i % 10 == 9:
+            first = message_id + 1
+            for part in range(3):
+                message_id += 1
+                stream.append({"message_id": message_id, "date": date, "text": text if part == 0 else "",
+                               "media_group_id": f"album{i}", "media": "photo", "post": i})
+            edits.append({"message_id": first, "date": date, "text": text + " (исправлено)",
+                          "media_group_id": f"album{i}", "media": "photo", "edit_date": date + 60, "post": i})
+        else:
+            message_id += 1
+            stream.append({"message_id": message_id, "date": date, "text": text, "post": i})
+            if i % 7 == 3:
+                edits.append({"message_id": message_id, "date": date, "text": text + " (исправлено)",
+                              "edit_date": date + 60, "post": i})
+        if i % 50 == 49:
+            stream += edits
+            edits = []
+    return stream + edits
+
+
+def _live_child(db: str, stream_path: str, acked_path: str) -> None:
+    """Ingest the stream from the first unconfirmed update, confirming each after it is stored."""
+    from archive.embeddings import FakeEmbedder
+    from archive.models import IncomingPost
+    from archive.search import SearchService
+    from archive.store import Archive
+
+    stream = json.loads(Path(stream_path).read_text())
+    acked = Path(acked_path)
+    start = int(acked.read_text() or 0) if acked.exists() else 0
+    with Archive(db) as archive:
+        service = SearchService(archive, FakeEmbedder())
+        for number in range(start, len(stream)):
+            update = {k: v for k, v in stream[number].items() if k != "post"}
+            service.ingest(IncomingPost(channel_id=LIVE_CHANNEL, source="live", **update))
+            if (number + 1) % CONFIRM_EVERY == 0 or number + 1 == len(stream):
+                # confirmed, as the next getUpdates confirms a batch: Telegram will not send these again
+                acked.with_suffix(".tmp").write_text(str(number + 1))
+                os.replace(acked.with_suffix(".tmp"), acked)
+
+
+def live(args) -> None:
+    rng = random.Random(args.seed)
+    stream = live_stream(args.posts)
+    edits = sum("edit_date" in u for u in stream)
+    with tempfile.TemporaryDirectory() as tmp:
+        stream_path = Path(tmp) / "stream.json"
+        stream_path.write_text(json.dumps(stream, ensure_ascii=False))
+
+        def child(db: Path, acked: Path) -> subprocess.Popen:
+            return subprocess.Popen([sys.executable, __file__, "live-child", str(db), str(stream_path), str(acked)],
+                                    cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True)
+
+        started = time.perf_counter()
+        clean = child(Path(tmp) / "clean.db", Path(tmp) / "clean.acked")
+        clean.communicate()
+        duration = time.perf_counter() - started
+        print(f"live stream of {len(stream)} updates ({args.posts} posts, {edits} edits): {duration:.1f}s "
+              f"uninterrupted; kill moments drawn from [0.3s, {duration:.1f}s]")
+        rows, killed = [], 0
+        for run in range(args.runs):
+            db, acked = Path(tmp) / f"live{run}.db", Path(tmp) / f"live{run}.acked"
+            process = child(db, acked)
+            time.sleep(rng.uniform(0.3, duration))
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                killed += 1
+            process.communicate()
+            process = child(db, acked)  # restarted: the unconfirmed updates come again
+            _, err = process.communicate()
+            rows.append(_live_audit(db, args.posts, edits, blocked=process.returncode != 0))
+        print(HEADER)
+        print(_line(f"kill -9 during live ingest ({killed} killed)", rows))
+
+
+def _live_audit(db: Path, posts: int, edits: int, blocked: bool) -> dict:
+    from archive.store import Archive
+    from archive.upkeep import check
+
+    with Archive(db, create=False) as archive:
+        sql = archive.db.execute
+        health = check(archive, "fake")
+        stored = archive.count()
+        versions = sql("SELECT COUNT(*) FROM post_versions").fetchone()[0]
+        unfound = sum(sql("SELECT COUNT(*) FROM posts_fts WHERE posts_fts MATCH ?",
+                          [f'"{marker(i + 1)}"']).fetchone()[0] != 1 for i in range(0, posts, max(1, posts // 50)))
+        return {"lost": max(0, posts - stored), "doubled": max(0, stored - posts) + abs(versions - edits),
+                "no_fts": health.missing_text + health.stray_text + unfound,
+                "no_vectors": health.unsplit + health.missing_vectors, "unfinished": health.placeholders,
+                "blocked": int(blocked)}
+
+
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "child":
-        _child(*sys.argv[2:])
+    if len(sys.argv) > 1 and sys.argv[1] in ("child", "live-child"):
+        (_child if sys.argv[1] == "child" else _live_child)(*sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["kills", "points", "writers", "readers"])
+    parser.add_argument("mode", choices=["kills", "points", "writers", "readers", "live"])
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--tries", type=int, default=10)
@@ -302,7 +415,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.mode == "points" and args.runs == 20:
         args.runs = 3
-    {"kills": kills, "points": points, "writers": writers, "readers": readers}[args.mode](args)
+    {"kills": kills, "points": points, "writers": writers, "readers": readers, "live": live}[args.mode](args)
 
 
 if __name__ == "__main__":
