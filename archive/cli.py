@@ -3,8 +3,9 @@ one library call per command. The application's entry point (keeper/cli.py) adds
 the `keeper` command; the archive itself knows nothing of the bot.
 
 Every failure a user can cause is one line on stderr and exit code 1 (2 for a bad
-option). Commands that only read never create a database; a failed import leaves no new
-file behind; the embedding model loads only when a command encodes something.
+option). Commands that only read never create a database; an import that fails before
+storing anything leaves no new file behind; the embedding model loads only when a command
+encodes something.
 """
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ def _open(db: str | None, create: bool = False):
 
 @contextlib.contextmanager
 def _removed_if_failed(path: Path):
-    """Take the import lock on `path`; if what follows fails, remove the database and the
-    folders this created (an existing database is left as the failure left it)."""
+    """Take the import lock on `path`; if what follows fails before storing a post, remove
+    the database and the folders this created. (A database that existed, or that holds the
+    batches committed before the failure, stays: importing again resumes it.)"""
     made = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -66,7 +68,7 @@ def _removed_if_failed(path: Path):
             try:
                 yield
             except BaseException:
-                if not existed:
+                if not existed and not _holds_posts(path):
                     for suffix in ("", "-wal", "-shm", "-journal"):
                         Path(f"{path}{suffix}").unlink(missing_ok=True)
                 raise
@@ -75,6 +77,14 @@ def _removed_if_failed(path: Path):
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+def _holds_posts(path: Path) -> bool:
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT EXISTS (SELECT 1 FROM posts)").fetchone()[0] == 1
+    except sqlite3.Error:
+        return False
 
 
 def _iso(ts: int | None) -> str | None:

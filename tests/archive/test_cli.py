@@ -154,3 +154,19 @@ def test_dates_at_the_ends_of_the_calendar_work(db, option):
     assert result.exit_code == 0, result.output
     found = [json.loads(line)["message_id"] for line in result.output.splitlines() if line.startswith("{")]
     assert (1726 in found) == (option != ["--since", "9999"])
+
+
+def test_an_import_that_fails_after_storing_posts_keeps_them_to_resume(tmp_path, monkeypatch):
+    from archive import importer
+    monkeypatch.setitem(importer.import_export.__kwdefaults__, "batch_size", 5)
+    export = tmp_path / "result.json"
+    raw = SAMPLE_EXPORT.read_bytes()
+    export.write_bytes(raw[:int(len(raw) * 0.9)])  # cut short late: the first batches are stored
+    db = tmp_path / "data" / "keeper.db"
+    result = run("import", str(export), "--db", str(db), "--model", "fake")
+    assert result.exit_code == 1 and "probably cut short" in result.output
+    stored = json.loads(run("stats", "--db", str(db), "--json").output)["posts"]
+    assert 0 < stored < 26
+    export.write_bytes(raw)
+    assert "new posts" in run("import", str(export), "--db", str(db), "--model", "fake").output
+    assert json.loads(run("stats", "--db", str(db), "--json").output)["posts"] == 26
