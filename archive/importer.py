@@ -5,13 +5,21 @@ at a time, so a 1 GB export never sits in memory. A full-account export is scann
 to list its chats (which also checks the whole file's syntax before anything is
 written), then the chosen chat is streamed.
 
+Checking: a message that cannot be stored as it is (a wrong type, a date outside
+1970-2106, an id that is not one) is skipped; the report counts it and keeps its one-line
+reason ("message #13 (id 1712): text must be ..."). A file that cannot be read (invalid
+JSON, cut short, a number past 2^63, a \\u escape that is not a character, not an export at
+all) raises an ExportError that says what and where.
+
 Writing: messages become IncomingPost values (source "export", channel id in Bot API
-form, -100<id>) and are written in batches, one transaction per batch. A batch is
-converted and validated completely before it is written, and an album is never split
-across batches. On any error (a malformed message, invalid JSON, a truncated file) the
-batch being gathered is dropped, batches committed before it stay (they hold complete
-posts), and an ExportError says what and where. Re-running after fixing the file writes
-the rest: rewriting a stored post with the same content is a no-op ("unchanged").
+form, -100<id>) and are written in batches. A batch is converted and checked completely
+first, an album is never split across batches, and each batch is one transaction: its
+posts, parts, versions, full-text rows and the import's progress commit together or not
+at all (kill -9 included). On an error the batch being gathered is dropped and the
+batches committed before it stay (they hold complete posts). Re-running after fixing the
+file writes the rest: rewriting a stored post with the same content is a no-op
+("unchanged"). One import (or reindex, or repair) writes a database at a time: another
+gets WriterBusy, naming the running one's pid.
 
 Progress: each (file, chat) import is recorded in the `imports` table (file size, mtime,
 hash of its first MiB, messages committed, status). A re-run of the same unchanged file
