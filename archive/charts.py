@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from archive.digest import week_key
-from archive.events import DEFAULT_TZ
+from archive.dates import DEFAULT_TZ
 
 
 def posts_per_week(archive, tz: str = DEFAULT_TZ) -> list[tuple[str, int]]:

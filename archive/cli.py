@@ -1,23 +1,39 @@
-"""The archive's commands (import, search, reindex, stats, demo): a thin click layer, one
-library call per command. The application's entry point (keeper/cli.py) adds them to the
-`keeper` command; the archive itself knows nothing of the bot."""
+"""The archive's commands (import, search, reindex, check, stats, demo): a thin click layer,
+one library call per command. The application's entry point (keeper/cli.py) adds them to
+the `keeper` command; the archive itself knows nothing of the bot.
+
+Every failure a user can cause is one line on stderr and exit code 1 (2 for a bad
+option). Commands that only read never create a database; an import that fails before
+storing anything leaves no new file behind; the embedding model loads only when a command
+encodes something.
+"""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from archive.db import default_path
+from archive.dates import DEFAULT_TZ
+from archive.db import MissingDatabase, WriterBusy, default_path, writer_lock
 from archive.embeddings import ENV_MODEL, ModelLoadError
-from archive.export_stream import ExportError
+from archive.export_stream import ExportError, locate
+from archive.query import day_start, parse_period, until_bound
 from archive.sample import sample_export_path
+from archive.search import MAX_OFFSET
+from archive.text import clean
+
+SHOWN_SKIPS = 20
+
 
 class _Errors:
-    """Turn the library's expected failures into one-line messages with exit code 1."""
+    """Turn the failures a user can cause into one-line messages with exit code 1."""
 
     def __enter__(self):
         return self
@@ -25,33 +41,85 @@ class _Errors:
     def __exit__(self, kind, exc, tb):
         if exc is None or isinstance(exc, (click.exceptions.Exit, click.ClickException, click.Abort)):
             return False
-        if isinstance(exc, (ModelLoadError, ExportError)):
+        if isinstance(exc, (ModelLoadError, ExportError, MissingDatabase, WriterBusy)):
             raise click.ClickException(str(exc)) from None
-        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
             raise click.ClickException(f"{exc.strerror or exc}: {exc.filename}") from None
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise click.ClickException(f"database error: {exc}") from None
         return False
 
 
-def _open(db: str | None):
+def _open(db: str | None, create: bool = False):
     from archive.store import Archive
-    from archive.vectors import ensure_schema
-    archive = Archive(db or default_path())
-    ensure_schema(archive.db)
-    return archive
+    return Archive(db or default_path(), create=create)
+
+
+@contextlib.contextmanager
+def _removed_if_failed(path: Path):
+    """Take the import lock on `path`; if what follows fails before storing a post, remove
+    the database and the folders this created. (A database that existed, or that holds the
+    batches committed before the failure, stays: importing again resumes it.)"""
+    made = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with writer_lock(path, "import"):
+            existed = path.exists()
+            try:
+                yield
+            except BaseException:
+                if not existed and not _holds_posts(path):
+                    for suffix in ("", "-wal", "-shm", "-journal"):
+                        Path(f"{path}{suffix}").unlink(missing_ok=True)
+                raise
+    except BaseException:
+        for folder in made:  # deepest first; only if left empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _holds_posts(path: Path) -> bool:
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT EXISTS (SELECT 1 FROM posts)").fetchone()[0] == 1
+    except sqlite3.Error:
+        return False
 
 
 def _iso(ts: int | None) -> str | None:
-    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat() if ts is not None else None
-
-
-def _day(value: str | None) -> int | None:
-    if not value:
+    if ts is None:
         return None
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-08-01") from None
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+        return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat()
+    except (ValueError, OverflowError, OSError):  # a date stored before imports checked ranges
+        return f"{ts} (not a date)"
+
+
+def _period(value: str | None, option: str) -> tuple[dt.date, dt.date] | None:
+    if not value:
+        return None
+    period = parse_period(value)
+    if period is None:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-08-01 (or 2024-08, 2024)",
+                                 param_hint=option)
+    return period
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{name!r} is not a time zone like Europe/Moscow", param_hint="--tz") from None
+    return name
+
+
+def _model_name(model: str | None) -> str:
+    """The stored name of a model, without loading it."""
+    from archive.embeddings import resolve_model
+    if (model or "").strip().lower() == "fake":
+        return "fake"
+    return resolve_model(model)[0]
 
 
 db_option = click.option("--db", "db", envvar="KEEPER_DB", default=None,
@@ -62,33 +130,23 @@ model_option = click.option("--model", "model", envvar=ENV_MODEL, default=None,
 
 @click.group(name="archive")
 def cli():
-    """The archive on its own: import, search, reindex, stats, demo."""
+    """The archive on its own: import, search, reindex, check, stats, demo."""
 
 
 def _import(archive, export: Path, chat, channel_username, embedder, quiet: bool = False):
-    from archive.importer import import_export
-    from archive.vectors import embed_pending
+    """Import and embed; `embedder` may be a function that loads the model (called after the import)."""
+    from archive.importer import import_and_embed
 
-    def on_batch(*args, **kwargs):  # progress from the importer, whatever it passes
+    def on_batch(results):
+        click.echo(".", nl=False, err=True)
+
+    try:
+        return import_and_embed(archive, export, embedder, chat=chat, channel_username=channel_username,
+                                on_batch=None if quiet else on_batch, progress=False,
+                                embed_progress=not quiet and sys.stderr.isatty())
+    finally:
         if not quiet:
-            click.echo(".", nl=False, err=True)
-
-    report = import_export(archive, export, chat=chat, channel_username=channel_username,
-                           on_batch=None if quiet else on_batch, progress=False)
-    if not quiet:
-        click.echo("", err=True)
-    encoded = embed_pending(archive, embedder, progress=not quiet and sys.stderr.isatty())
-    return report, encoded
-
-
-def _report_line(report) -> str:
-    from dataclasses import asdict, is_dataclass
-    if hasattr(report, "summary"):
-        return report.summary()
-    if is_dataclass(report):
-        fields = {k: v for k, v in asdict(report).items() if isinstance(v, (int, str, float)) and v is not None}
-        return ", ".join(f"{k}: {v}" for k, v in fields.items())
-    return str(report)
+            click.echo("", err=True)
 
 
 @cli.command("import")
@@ -98,34 +156,51 @@ def _report_line(report) -> str:
 @db_option
 @model_option
 def import_command(export, channel_username, chat, db, model):
-    """Import a Telegram Desktop export (result.json) and embed the new posts."""
+    """Import a Telegram Desktop export (result.json) and embed the new posts.
+
+    Messages that cannot be stored as they are (a wrong type, a date out of range) are
+    skipped and listed; one import runs at a time per database.
+    """
     with _Errors():
         from archive.embeddings import load_embedder
-        embedder = load_embedder(model)
-        archive = _open(db)
-        report, encoded = _import(archive, export, chat, channel_username, embedder)
-        click.echo(f"imported {export}: {_report_line(report)}; passages encoded: {encoded} ({embedder.name})")
+        locate(export)  # a missing or unreadable file, or an unknown model, fails before
+        _model_name(model)  # anything is created (the model itself loads after the import)
+        path = Path(db or default_path())
+        with _removed_if_failed(path), _open(path, create=True) as archive:
+            report = _import(archive, export, chat, channel_username, lambda: load_embedder(model))
+        for reason in report.skip_reasons[:SHOWN_SKIPS]:
+            click.echo(f"skipped {reason}", err=True)
+        if report.messages_skipped > SHOWN_SKIPS:
+            click.echo(f"skipped {report.messages_skipped - SHOWN_SKIPS} more bad messages", err=True)
+        click.echo(f"imported {export}: {report.summary()}; passages encoded: {report.passages_encoded} "
+                   f"({report.model})")
 
 
 @cli.command("search")
 @click.argument("query")
 @click.option("--mode", type=click.Choice(["hybrid", "fts", "dense"]), default="hybrid", show_default=True)
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
-@click.option("--since", default=None, help="First day, YYYY-MM-DD.")
-@click.option("--until", default=None, help="Day after the last, YYYY-MM-DD.")
+@click.option("--offset", type=click.IntRange(0, MAX_OFFSET), default=0)
+@click.option("--since", default=None, help="First day included: YYYY-MM-DD (or YYYY-MM, YYYY).")
+@click.option("--until", default=None, help="Last day included: YYYY-MM-DD (or YYYY-MM, YYYY: to its end).")
+@click.option("--tz", default=DEFAULT_TZ, envvar="KEEPER_TIMEZONE", show_default=True,
+              help="Time zone the days are in (env KEEPER_TIMEZONE).")
 @click.option("--hashtag", default=None)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @db_option
 @model_option
-def search_command(query, mode, limit, offset, since, until, hashtag, as_json, db, model):
+def search_command(query, mode, limit, offset, since, until, tz, hashtag, as_json, db, model):
     """Search the archive."""
+    first, last, tz = _period(since, "--since"), _period(until, "--until"), _zone(tz)
     with _Errors():
         from archive.embeddings import load_embedder
         from archive.search import search
-        embedder = load_embedder(model) if mode != "fts" else None
-        page = search(_open(db), query, mode=mode, limit=limit, offset=offset, since=_day(since),
-                      until=_day(until), hashtag=hashtag, embedder=embedder)
+        with _open(db) as archive:
+            embedder = load_embedder(model) if mode != "fts" else None
+            page = search(archive, clean(query), mode=mode, limit=limit, offset=offset,
+                          since=day_start(first[0], tz) if first else None,
+                          until=until_bound(last[1], tz) if last else None,
+                          hashtag=clean(hashtag) if hashtag else None, embedder=embedder)
         for warning in page.warnings:
             click.echo(f"warning: {warning}", err=True)
         for hit in page.hits:
@@ -146,13 +221,40 @@ def search_command(query, mode, limit, offset, since, until, hashtag, as_json, d
 @db_option
 @model_option
 def reindex_command(force, db, model):
-    """Re-split every post and encode what the active model lacks."""
+    """Rebuild full-text search, re-split every post and encode what the model lacks."""
     with _Errors():
         from archive.embeddings import load_embedder
-        from archive.vectors import reindex
-        embedder = load_embedder(model)
-        encoded = reindex(_open(db), embedder, force=force, progress=sys.stderr.isatty())
-        click.echo(f"reindexed for {embedder.name}: {encoded} passages encoded")
+        from archive.upkeep import reindex
+        with _open(db) as archive:
+            embedder = load_embedder(model)
+            posts, encoded = reindex(archive, embedder, force=force, progress=sys.stderr.isatty())
+        click.echo(f"reindexed: full text of {posts} posts; {encoded} passages encoded for {embedder.name}")
+
+
+@cli.command("check")
+@click.option("--repair", is_flag=True, help="Fix what can be fixed, and say what was done.")
+@db_option
+@model_option
+def check_command(repair, db, model):
+    """Check the archive: every post in full-text search, every passage with its vector.
+
+    Exit code 0 when all is well (or repaired), 1 when problems remain.
+    """
+    with _Errors():
+        from archive.embeddings import load_embedder
+        from archive.upkeep import check, repair as repair_archive
+        with _open(db) as archive:
+            name = _model_name(model)
+            if repair:
+                for line in repair_archive(archive, name, lambda: load_embedder(model)) or ["nothing to repair"]:
+                    click.echo(f"repaired: {line}")
+            health = check(archive, name)
+        click.echo(f"{health.posts} posts, vectors checked for {name}")
+        for problem in health.problems:
+            click.echo(f"problem: {problem}")
+        if not health.ok:
+            raise click.exceptions.Exit(1)
+        click.echo("ok")
 
 
 def archive_stats(archive) -> dict:
@@ -172,7 +274,8 @@ def archive_stats(archive) -> dict:
 def stats_command(as_json, db):
     """What the archive holds."""
     with _Errors():
-        info = archive_stats(_open(db))
+        with _open(db) as archive:
+            info = archive_stats(archive)
         if as_json:
             click.echo(json.dumps(info, ensure_ascii=False))
             return
@@ -195,13 +298,11 @@ def demo_command(query, db, model):
         from archive.search import search
         export = sample_export_path()
         embedder = load_embedder(model)
-        with tempfile.TemporaryDirectory() as tmp:
-            archive = _open(db or Path(tmp) / "demo.db")
-            report, encoded = _import(archive, export, None, "boris_again", embedder, quiet=True)
-            click.echo(f"imported {export.name}: {_report_line(report)}; {encoded} passages encoded "
-                       f"with {embedder.name}")
-            page = search(archive, query, embedder=embedder, limit=5)
+        with tempfile.TemporaryDirectory() as tmp, _open(db or Path(tmp) / "demo.db", create=True) as archive:
+            report = _import(archive, export, None, "boris_again", embedder, quiet=True)
+            click.echo(f"imported {export.name}: {report.summary()}; {report.passages_encoded} passages "
+                       f"encoded with {embedder.name}")
+            page = search(archive, clean(query), embedder=embedder, limit=5)
             click.echo(f"search {query!r} (hybrid, {page.timings['total']:.0f} ms):")
             for i, hit in enumerate(page.hits, 1):
                 click.echo(f"{i}. {hit.title}\n   {hit.url}\n   {hit.snippet}")
-            archive.db.conn.close()

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from archive.events import DEFAULT_TZ, Event, events_from_posts
+from archive.dates import DEFAULT_TZ
+from archive.events import Event, events_from_posts
 from archive.models import Post
 from archive.papers import Paper, recognise_paper
 

@@ -21,11 +21,39 @@ import ijson
 
 BUF_SIZE = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_ARCHIVES = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"7z\xbc\xaf", "7-Zip"), (b"Rar!", "RAR"))
 _STARTS = {"start_map", "start_array"}
 _ENDS = {"end_map", "end_array"}
 _CHAT_META = ("name", "type", "id")
 _CHANNEL_TYPES = {"public_channel", "private_channel"}
 _SUPERGROUP_TYPES = {"public_supergroup", "private_supergroup"}
+
+
+MAX_CHAT_ID = 1 << 52  # Telegram ids fit in 52 bits; so does the -100<id> Bot API form
+
+
+def json_type(value: object) -> str:
+    """How JSON would name a value's type ("a number", "a list", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a string"
+
+
+def shown_value(value: object, limit: int = 60) -> str:
+    """A value for an error message: scalars as themselves (cut short), containers by type."""
+    if isinstance(value, (dict, list)):
+        return json_type(value)
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class ExportError(ValueError):
@@ -104,11 +132,20 @@ def locate(path: str | Path) -> tuple[Path, int]:
         raise ExportError(f"{p} is empty (0 bytes); export the chat again")
     with open(p, "rb") as f:
         head = f.read(4096)
-    start = len(_BOM) if head.startswith(_BOM) else 0
-    first = head[start:].lstrip()[:1]
+        start = len(_BOM) if head.startswith(_BOM) else 0
+        if head.startswith(_UTF16_BOMS) or b"\x00" in head[:2]:
+            raise ExportError(f"{p} is not UTF-8 text (UTF-16, or not text at all); Telegram Desktop "
+                              "writes UTF-8 JSON: export the chat again")
+        for magic, kind in _ARCHIVES:
+            if head.startswith(magic):
+                raise ExportError(f"{p} is a {kind} archive: unpack it and import its result.json")
+        first = head[start:].lstrip()[:1]
+        while not first and len(head) == 4096:  # leading whitespace longer than the first read
+            head = f.read(1 << 16)
+            first = head.lstrip()[:1]
     if first == b"<" or p.suffix.lower() in {".html", ".htm"}:
         raise ExportError(f"{p}: {_HTML_HINT}")
-    if not first and len(head) < 4096:
+    if not first:
         raise ExportError(f"{p} is empty (only whitespace); export the chat again")
     return p, start
 
@@ -154,7 +191,13 @@ class _Reader:
         return data
 
 
+# ijson raises UnicodeDecodeError for a \\u escape that is not a character (a lone surrogate).
+_PARSE_ERRORS = (ijson.JSONError, UnicodeDecodeError)
+
+
 def _parser_message(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "a \\u escape that is not a character (a lone UTF-16 surrogate)"
     text = str(error)
     if text[:2] in ("b'", 'b"'):
         text = text[2:]
@@ -167,9 +210,9 @@ def _locate_error(path: Path, start: int, slow_from: int) -> tuple[int, int, int
         f.seek(start)
         reader = _Reader(f, start, slow_from=slow_from)
         try:
-            for _ in ijson.basic_parse(reader, buf_size=BUF_SIZE):
+            for _ in ijson.basic_parse(reader, buf_size=BUF_SIZE, use_float=True):
                 pass
-        except ijson.JSONError:
+        except _PARSE_ERRORS:
             pass
         offset = reader.pos if reader.eof else reader.pos - 1
         return offset, reader.lines + 1, offset - reader.line_start + 1, reader.eof
@@ -244,7 +287,7 @@ class _Walker:
             return next(self._events)
         except StopIteration:
             raise self._syntax_error(ValueError("premature end")) from None
-        except ijson.JSONError as error:
+        except _PARSE_ERRORS as error:
             raise self._syntax_error(error) from None
 
     def _not_export(self, detail: str) -> ExportError:
@@ -292,7 +335,7 @@ class _Walker:
             event, _ = next(self._events)
         except StopIteration:
             raise ExportError(f"{self.path.name} is empty; export the chat again") from None
-        except ijson.JSONError as error:
+        except _PARSE_ERRORS as error:
             raise self._syntax_error(error) from None
         if event != "start_map":
             kind = {"start_array": "a list"}.get(event, "a single value")
@@ -320,7 +363,7 @@ class _Walker:
             next(self._events)
         except StopIteration:
             pass
-        except ijson.JSONError as error:
+        except _PARSE_ERRORS as error:
             raise self._syntax_error(error) from None
         if self.shape is None:
             shown = ", ".join(repr(k) for k in keys[:8]) or "none"
@@ -397,9 +440,12 @@ class _Walker:
 
 def _info(path: Path, index: int, meta: dict, count: int | None, left: bool) -> ChatInfo:
     chat_id = meta.get("id")
-    if chat_id is not None and (isinstance(chat_id, bool) or not isinstance(chat_id, int)):
-        raise ExportError(f"{path.name}: chat {meta.get('name')!r} has an id that is not an integer: {chat_id!r}")
     name = meta.get("name")
+    shown = repr(name[:80]) if isinstance(name, str) else "#" + str(index + 1)
+    if chat_id is not None and (isinstance(chat_id, bool) or not isinstance(chat_id, int)):
+        raise ExportError(f"{path.name}: chat {shown} has an id that is not an integer: {shown_value(chat_id)}")
+    if chat_id is not None and not -MAX_CHAT_ID < chat_id < MAX_CHAT_ID:
+        raise ExportError(f"{path.name}: chat {shown} has an id out of range: {chat_id}")
     return ChatInfo(index=index, name=name if isinstance(name, str) else None,
                     type=meta.get("type") if isinstance(meta.get("type"), str) else None,
                     id=chat_id, message_count=count, left=left)

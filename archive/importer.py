@@ -5,13 +5,21 @@ at a time, so a 1 GB export never sits in memory. A full-account export is scann
 to list its chats (which also checks the whole file's syntax before anything is
 written), then the chosen chat is streamed.
 
+Checking: a message that cannot be stored as it is (a wrong type, a date outside
+1970-2106, an id that is not one) is skipped; the report counts it and keeps its one-line
+reason ("message #13 (id 1712): text must be ..."). A file that cannot be read (invalid
+JSON, cut short, a number past 2^63, a \\u escape that is not a character, not an export at
+all) raises an ExportError that says what and where.
+
 Writing: messages become IncomingPost values (source "export", channel id in Bot API
-form, -100<id>) and are written in batches, one transaction per batch. A batch is
-converted and validated completely before it is written, and an album is never split
-across batches. On any error (a malformed message, invalid JSON, a truncated file) the
-batch being gathered is dropped, batches committed before it stay (they hold complete
-posts), and an ExportError says what and where. Re-running after fixing the file writes
-the rest: rewriting a stored post with the same content is a no-op ("unchanged").
+form, -100<id>) and are written in batches. A batch is converted and checked completely
+first, an album is never split across batches, and each batch is one transaction: its
+posts, parts, versions, full-text rows and the import's progress commit together or not
+at all (kill -9 included). On an error the batch being gathered is dropped and the
+batches committed before it stay (they hold complete posts). Re-running after fixing the
+file writes the rest: rewriting a stored post with the same content is a no-op
+("unchanged"). One import (or reindex, or repair) writes a database at a time: another
+gets WriterBusy, naming the running one's pid.
 
 Progress: each (file, chat) import is recorded in the `imports` table (file size, mtime,
 hash of its first MiB, messages committed, status). A re-run of the same unchanged file
@@ -22,16 +30,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from archive.export_stream import ChatInfo, ExportError, locate, progress_bar, walk
+from archive.db import transaction, writer_lock
+from archive.export_stream import (ChatInfo, ExportError, json_type, locate, progress_bar, shown_value,
+                                   walk)
 from archive.models import IncomingPost, WriteResult
 from archive.text import from_export_parts
 
-__all__ = ["ExportError", "ChatInfo", "ImportReport", "import_export", "iter_export", "list_chats"]
+__all__ = ["ExportError", "ChatInfo", "ImportReport", "import_and_embed", "import_export", "iter_export",
+           "list_chats"]
 
 # Export `media_type` values -> IncomingPost.media (Bot API names).
 _MEDIA_TYPES = {
@@ -39,6 +50,7 @@ _MEDIA_TYPES = {
     "audio_file": "audio", "video_message": "video_note", "sticker": "sticker",
 }
 _ALBUM_MEDIA = {"photo", "video", "document", "audio"}
+MAX_SKIP_REASONS = 100
 
 
 @dataclass
@@ -55,7 +67,11 @@ class ImportReport:
     albums_grouped: int = 0
     seconds: float = 0.0
     already_imported: int = 0  # of the unchanged: skipped thanks to the progress record
+    messages_skipped: int = 0  # messages that could not be stored as they are (see skip_reasons)
+    skip_reasons: list[str] = field(default_factory=list)  # the first MAX_SKIP_REASONS, one line each
     path: str | None = None
+    model: str | None = None  # set by import_and_embed: the model that encoded
+    passages_encoded: int = 0
 
     @property
     def posts(self) -> int:
@@ -65,65 +81,73 @@ class ImportReport:
         return (f"{self.chat_title!r} ({self.channel_id}): {self.messages_seen} messages, "
                 f"{self.posts_created} new posts, {self.posts_updated} updated, "
                 f"{self.posts_unchanged} unchanged, {self.service_skipped} service messages skipped, "
-                f"{self.albums_grouped} albums, {self.seconds:.1f}s")
+                f"{self.messages_skipped} bad messages skipped, {self.albums_grouped} albums, "
+                f"{self.seconds:.1f}s")
 
 
 # -- converting one message -----------------------------------------------------------------
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return "a string"
+# Telegram dates are unsigned 32-bit seconds; anything outside is not a date it wrote.
+MAX_TIMESTAMP = (1 << 32) - 1
+MAX_MESSAGE_ID = (1 << 53) - 1
+MAX_COUNT = (1 << 31) - 1
 
 
 def _timestamp(raw: dict, unix_key: str, iso_key: str, where: str, required: bool) -> int | None:
     value = raw.get(unix_key)
     if value is not None:
         try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise ExportError(f"{where}: {unix_key} must be a number of seconds, found {value!r}") from None
-    value = raw.get(iso_key)
-    if value is not None:
+            if isinstance(value, (bool, dict, list)):
+                raise TypeError
+            seconds = int(value)
+        except (TypeError, ValueError, OverflowError):
+            raise ExportError(f"{where}: {unix_key} must be a number of seconds, "
+                              f"found {shown_value(value)}") from None
+    elif raw.get(iso_key) is not None:
         # Old exports lack *_unixtime; their local-time string is read as UTC (best effort).
+        value = raw[iso_key]
         try:
-            return int(datetime.fromisoformat(str(value)).replace(tzinfo=timezone.utc).timestamp())
-        except ValueError:
-            raise ExportError(f"{where}: {iso_key} is not a date: {value!r}") from None
-    if required:
+            seconds = int(datetime.fromisoformat(value).replace(tzinfo=timezone.utc).timestamp())
+        except (TypeError, ValueError, OverflowError):
+            raise ExportError(f"{where}: {iso_key} is not a date: {shown_value(value)}") from None
+    elif required:
         raise ExportError(f"{where}: the message has no date ({unix_key} or {iso_key})")
-    return None
+    else:
+        return None
+    if not 0 <= seconds <= MAX_TIMESTAMP:
+        raise ExportError(f"{where}: {unix_key if raw.get(unix_key) is not None else iso_key} "
+                          f"is out of range (1970-2106): {shown_value(value)}")
+    return seconds
 
 
 def _check_parts(parts: object, key: str, where: str) -> None:
     if parts is None or isinstance(parts, str):
         return
     if not isinstance(parts, list):
-        raise ExportError(f"{where}: {key} must be a string or a list, not {_json_type(parts)}")
+        raise ExportError(f"{where}: {key} must be a string or a list, not {json_type(parts)}")
     for i, part in enumerate(parts):
         if isinstance(part, str):
             continue
         if not isinstance(part, dict):
-            raise ExportError(f"{where}: {key}[{i}] must be a string or an object, not {_json_type(part)}")
-        if not isinstance(part.get("text", ""), str):
-            raise ExportError(f"{where}: {key}[{i}].text must be a string, not {_json_type(part.get('text'))}")
-        if not isinstance(part.get("type", "plain"), str):
-            raise ExportError(f"{where}: {key}[{i}].type must be a string")
+            raise ExportError(f"{where}: {key}[{i}] must be a string or an object, not {json_type(part)}")
+        for field, default in (("text", ""), ("type", "plain")):
+            if not isinstance(part.get(field, default), str):
+                raise ExportError(f"{where}: {key}[{i}].{field} must be a string, "
+                                  f"not {json_type(part.get(field))}")
+        href = part.get("href")
+        if href is not None and not isinstance(href, str):
+            raise ExportError(f"{where}: {key}[{i}].href must be a string, not {json_type(href)}")
+        user_id = part.get("user_id")
+        if user_id is not None and (isinstance(user_id, bool) or not isinstance(user_id, int)
+                                    or not 0 < user_id <= MAX_MESSAGE_ID):
+            raise ExportError(f"{where}: {key}[{i}].user_id must be a user id, found {shown_value(user_id)}")
 
 
 def _media(raw: dict) -> str | None:
     if "photo" in raw:
         return "photo"
-    if raw.get("media_type") in _MEDIA_TYPES:
-        return _MEDIA_TYPES[raw["media_type"]]
+    media_type = raw.get("media_type")
+    if isinstance(media_type, str) and media_type in _MEDIA_TYPES:
+        return _MEDIA_TYPES[media_type]
     if "file" in raw:
         return "document"
     for key, media in (("poll", "poll"), ("location_information", "location"),
@@ -138,11 +162,11 @@ def _reactions(raw: dict, where: str) -> dict[str, int] | None:
     if items is None:
         return None
     if not isinstance(items, list):
-        raise ExportError(f"{where}: reactions must be a list, not {_json_type(items)}")
+        raise ExportError(f"{where}: reactions must be a list, not {json_type(items)}")
     counts: dict[str, int] = {}
     for item in items:
         if not isinstance(item, dict):
-            raise ExportError(f"{where}: each reaction must be an object, not {_json_type(item)}")
+            raise ExportError(f"{where}: each reaction must be an object, not {json_type(item)}")
         kind = item.get("type")
         if kind == "emoji":
             key = item.get("emoji")
@@ -150,26 +174,39 @@ def _reactions(raw: dict, where: str) -> dict[str, int] | None:
             key = item.get("document_id") or "custom"
         else:
             key = kind
-        try:
-            count = int(item.get("count", 0))
-        except (TypeError, ValueError):
-            raise ExportError(f"{where}: reaction count must be a number, found {item.get('count')!r}") from None
-        key = str(key or "unknown")
-        counts[key] = counts.get(key, 0) + count
+        if isinstance(key, int) and not isinstance(key, bool):
+            key = str(key)
+        key = key if isinstance(key, str) and key else "unknown"
+        count = item.get("count", 0)
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
+            raise ExportError(f"{where}: a reaction count must be a whole number, found {shown_value(count)}")
+        counts[key] = min(counts.get(key, 0) + count, MAX_COUNT)
     return counts
+
+
+def _forwarded_from(raw: dict, where: str) -> str | None:
+    value = raw.get("forwarded_from")
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ExportError(f"{where}: forwarded_from must be a name, not {json_type(value)}")
 
 
 def to_incoming(raw: object, position: int, channel_id: int) -> IncomingPost | None:
     """One export message as an IncomingPost; None for service messages.
 
     `position` is the message's 1-based place in the chat's list (for error messages).
+    Raises ExportError (with `position` and `message_id` set) for a message that cannot
+    be stored as it is: a wrong type, a date out of range, an id that is not one.
     """
     where = f"message #{position}"
     if not isinstance(raw, dict):
-        raise ExportError(f"{where}: expected an object, found {_json_type(raw)}", position=position)
+        raise ExportError(f"{where}: expected an object, found {json_type(raw)}", position=position)
     message_id = raw.get("id")
-    if isinstance(message_id, bool) or not isinstance(message_id, int):
-        raise ExportError(f"{where}: id must be an integer, found {message_id!r}", position=position)
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or not 0 < message_id <= MAX_MESSAGE_ID:
+        raise ExportError(f"{where}: id must be a positive integer, found {shown_value(message_id)}",
+                          position=position)
     where = f"message #{position} (id {message_id})"
     try:
         if raw.get("type", "message") != "message":
@@ -177,20 +214,19 @@ def to_incoming(raw: object, position: int, channel_id: int) -> IncomingPost | N
         text = raw.get("text")
         text = "" if text is None else text
         if not isinstance(text, (str, list)):
-            raise ExportError(f"{where}: text must be a string or a list, not {_json_type(text)}")
+            raise ExportError(f"{where}: text must be a string or a list, not {json_type(text)}")
         _check_parts(text, "text", where)
         text_entities = raw.get("text_entities")
         if text_entities is not None and not isinstance(text_entities, list):
-            raise ExportError(f"{where}: text_entities must be a list, not {_json_type(text_entities)}")
+            raise ExportError(f"{where}: text_entities must be a list, not {json_type(text_entities)}")
         _check_parts(text_entities, "text_entities", where)
         body, entities = from_export_parts(text, text_entities or None)
-        forwarded = raw.get("forwarded_from")
         return IncomingPost(
             channel_id=channel_id, message_id=message_id,
             date=_timestamp(raw, "date_unixtime", "date", where, required=True),
             text=body, entities=entities,
             edit_date=_timestamp(raw, "edited_unixtime", "edited", where, required=False),
-            forwarded_from=str(forwarded) if forwarded is not None else None,
+            forwarded_from=_forwarded_from(raw, where),
             media=_media(raw), reactions=_reactions(raw, where), source="export",
         )
     except ExportError as error:
@@ -215,6 +251,13 @@ class _Counters:
     messages: int = 0
     service: int = 0
     albums: int = 0
+    skipped: int = 0
+    skip_reasons: list[str] = field(default_factory=list)
+
+    def skip(self, error: ExportError) -> None:
+        self.skipped += 1
+        if len(self.skip_reasons) < MAX_SKIP_REASONS:
+            self.skip_reasons.append(str(error))
 
 
 def _joins(run: list[IncomingPost], post: IncomingPost) -> bool:
@@ -234,7 +277,11 @@ def _units(messages: Iterable[tuple[int, object]], channel_id: Callable[[], int]
     positions: list[int] = []
     for position, raw in messages:
         counters.messages += 1
-        post = to_incoming(raw, position, channel_id())
+        try:
+            post = to_incoming(raw, position, channel_id())
+        except ExportError as error:  # this message only: the others are still worth having
+            counters.skip(error)
+            continue
         if post is None:
             counters.service += 1
             if run:
@@ -318,7 +365,8 @@ class _Stream:
 
     def _begin(self, info: ChatInfo) -> None:
         if info.id is None:
-            raise ExportError(f"{self.path.name}: chat {info.name!r} has no id")
+            chat = f"chat {info.name!r}" if info.name else "the chat"
+            raise ExportError(f"{self.path.name}: {chat} has no id")
         self.chat = info
         if self.on_begin:
             self.on_begin(info)
@@ -403,19 +451,18 @@ class _Progress:
             self._update(path=str(path), status="running", error=None, started_at=now, finished_at=None)
         else:
             self.done = 0
-            with db.conn:
+            with transaction(db):
                 self.id = table.insert({**key, "path": str(path), "chat_title": chat.name,
                                         "messages_done": 0, "status": "running",
                                         "started_at": now}).last_pk
 
     def _update(self, **changes) -> None:
-        with self.db.conn:
+        with transaction(self.db):
             self.db["imports"].update(self.id, changes)
 
-    def committed(self, position: int, message_id: int) -> None:
-        if position > self.done:
-            self.done = position
-            self._update(messages_done=position, last_message_id=message_id)
+    def record(self, position: int, message_id: int) -> None:
+        """Note messages up to `position` as written (inside the batch's transaction)."""
+        self._update(messages_done=position, last_message_id=message_id)
 
     def finish(self, status: str, error: str | None = None, position: int | None = None) -> None:
         changes = {"status": status, "error": error, "finished_at": int(time.time())}
@@ -434,9 +481,17 @@ def import_export(archive, path: str | Path, *, chat: int | str | None = None,
     """Import one chat of a Telegram Desktop JSON export into `archive`.
 
     `chat` picks the chat by name or id (bare or -100 form) in a full-account export.
-    `on_batch(results)` runs after each committed batch. Raises ExportError for a file
-    that is not a readable export; batches committed before the error are kept.
+    Each batch (its posts, parts, versions, full-text rows and the import's progress) is
+    one transaction; `on_batch(results)` runs after it is committed. A message that cannot
+    be stored as it is is skipped and counted (`messages_skipped`, `skip_reasons`).
+    Raises ExportError for a file that is not a readable export (batches committed before
+    the error are kept), WriterBusy while another import or reindex writes the archive.
     """
+    with writer_lock(archive.path, "import"):
+        return _import(archive, path, chat, channel_username, progress, batch_size, on_batch, force)
+
+
+def _import(archive, path, chat, channel_username, progress, batch_size, on_batch, force) -> ImportReport:
     started = time.monotonic()
     file, start = locate(path)
     fingerprint = _fingerprint(file)
@@ -456,7 +511,11 @@ def import_export(archive, path: str | Path, *, chat: int | str | None = None,
     def flush() -> None:
         if not batch:
             return
-        results = archive.write_many([p for unit in batch for p in unit.posts])
+        last = batch[-1]
+        with archive.transaction():
+            results = archive.write_many([p for unit in batch for p in unit.posts])
+            state["progress"].record(last.last_position, last.posts[-1].message_id)
+        state["progress"].done = last.last_position
         index = 0
         for unit in batch:
             statuses = {r.status for r in results[index:index + len(unit.posts)]}
@@ -467,11 +526,9 @@ def import_export(archive, path: str | Path, *, chat: int | str | None = None,
                 report.posts_updated += 1
             else:
                 report.posts_unchanged += 1
+        batch.clear()
         if on_batch is not None:
             on_batch(results)
-        last = batch[-1]
-        state["progress"].committed(last.last_position, last.posts[-1].message_id)
-        batch.clear()
 
     try:
         for unit in _units(stream, lambda: report.channel_id, counters):
@@ -496,6 +553,26 @@ def import_export(archive, path: str | Path, *, chat: int | str | None = None,
     state["progress"].finish("done", position=counters.messages)
     report.messages_seen = counters.messages
     report.service_skipped = counters.service
+    report.messages_skipped, report.skip_reasons = counters.skipped, counters.skip_reasons
     report.albums_grouped = counters.albums
     report.seconds = time.monotonic() - started
+    return report
+
+
+def import_and_embed(archive, path: str | Path, embedder, *, embed_batch_size: int = 64,
+                     embed_progress: bool = False, **options) -> ImportReport:
+    """Import an export (`options` as for import_export), then split and encode what is
+    new; the report says which model encoded how many passages.
+
+    `embedder` is an embedder, or a function returning one: it is called only once the
+    import succeeded, so a bad file never waits for a model to load.
+    """
+    from archive.vectors import embed_pending
+
+    report = import_export(archive, path, **options)
+    if callable(embedder) and not hasattr(embedder, "encode_passages"):
+        embedder = embedder()
+    report.model = embedder.name
+    report.passages_encoded = embed_pending(archive, embedder, batch_size=embed_batch_size,
+                                            progress=embed_progress)
     return report

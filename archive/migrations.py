@@ -1,7 +1,14 @@
-"""The archive's schema, as numbered migrations."""
+"""The archive's schema, as numbered migrations in two named sets.
+
+`ARCHIVE_SETS` is everything the archive needs; `archive.db.open_db` applies it (and any
+sets a caller adds) once, when the database opens. The names are recorded in the
+database (`_sqlite_migrations`), so they never change: "archive" holds the posts and the
+import log, "archive_vectors" the passages and their vectors.
+"""
 from sqlite_utils import Migrations
 
 archive_migrations = Migrations("archive")
+vector_migrations = Migrations("archive_vectors")
 
 
 @archive_migrations()
@@ -52,3 +59,34 @@ def m002_imports(db):
         pk="id",
     )
     db["imports"].create_index(["size", "mtime_ns", "head_sha256", "channel_id"], unique=True)
+
+
+@archive_migrations()
+def m003_part_edit_date(db):
+    # When each message was last edited, so an older state arriving later is not stored over it.
+    db["post_parts"].add_column("edit_date", int)
+
+
+@vector_migrations()
+def m001_vectors(db):
+    # passages: how a post is split for one model (splitting follows its tokenizer);
+    # passage_posts: which post version was split; embeddings: float32 blobs keyed by
+    # model and text, so unchanged text is never encoded twice; vector_state: bumped on
+    # every change so an in-memory index knows when to reload.
+    db["passages"].create(
+        {"model": str, "post_id": int, "idx": int, "text": str, "text_hash": str},
+        pk=("model", "post_id", "idx"),
+    )
+    db["passages"].create_index(["model", "text_hash"])
+    db["passage_posts"].create(
+        {"model": str, "post_id": int, "content_hash": str, "passages": int},
+        pk=("model", "post_id"),
+    )
+    db["embeddings"].create(
+        {"model": str, "text_hash": str, "dim": int, "vector": bytes, "created": int},
+        pk=("model", "text_hash"),
+    )
+    db["vector_state"].create({"model": str, "version": int, "resets": int}, pk="model")
+
+
+ARCHIVE_SETS = (archive_migrations, vector_migrations)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from archive import fts
+from archive.text import clean
 from archive.vectors import DenseHit, VectorIndex, missing
 
 MODES = ("hybrid", "fts", "dense")
@@ -36,6 +37,7 @@ DENSE_WEIGHT = 0.5
 DEPTH = 100
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_WORDS = 64
+MAX_OFFSET = 10_000  # deeper pages are empty anyway; bounds the candidate lists
 HIGHLIGHT = ("**", "**")  # the plain snippet's markers around matched words
 SNIPPET_CHARS = 240
 
@@ -243,9 +245,9 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
     started = time.perf_counter()
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    query = (query or "")[:MAX_QUERY_CHARS]
+    query = clean((query or "")[:MAX_QUERY_CHARS])  # lone surrogates would break the tokenizers
     limit = max(1, min(int(limit), 100))
-    offset = max(0, int(offset))
+    offset = max(0, min(int(offset), MAX_OFFSET))
     since_ts, until_ts = _timestamp(since), _timestamp(until)
     depth = depth or max(DEPTH, offset + limit)
     timings = {"encode": 0.0, "vector": 0.0, "fts": 0.0, "fusion": 0.0, "fetch": 0.0}
@@ -443,9 +445,7 @@ class SearchService:
         archive = getattr(self._local, "archive", None)
         if archive is None:
             from archive.store import Archive
-            from archive.vectors import ensure_schema
             archive = Archive(self.db_path)
-            ensure_schema(archive.db)
             self._local.archive = archive
         return archive
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from pathlib import Path
 
 import sqlite_utils
 
 from archive import fts, text as textlib
-from archive.db import open_db
-from archive.migrations import archive_migrations
+from archive.db import connect, is_memory, open_db, path_of, transaction
 from archive.models import Entity, IncomingPost, Post, WriteResult
 
 
@@ -33,19 +33,62 @@ def _hash(text: str, entities_json: str) -> str:
 
 
 class Archive:
-    """The channel archive over one SQLite database."""
+    """The channel archive over one SQLite database.
 
-    def __init__(self, db: sqlite_utils.Database | str | Path | None = None):
-        self.db = db if isinstance(db, sqlite_utils.Database) else open_db(db)
-        archive_migrations.apply(self.db)
+    `Archive(path)` opens (creating unless `create=False`) the file and applies the schema;
+    `Archive(db)` adopts a database already opened with `archive.db.open_db`. Use it as a
+    context manager, or call `close()`. Safe to share between threads: `db` is the calling
+    thread's own connection (the rule is in archive/db.py).
+    """
+
+    def __init__(self, db: sqlite_utils.Database | str | Path | None = None, *, create: bool = True):
+        if not isinstance(db, sqlite_utils.Database):
+            db = open_db(db, create=create)
+        self.path = path_of(db)
+        self._shared = db if is_memory(self.path) else None
+        self._local = threading.local()
+        self._local.db = db
+        self._opened = [db]
+        self._opened_lock = threading.Lock()
         self._usernames: dict[int, str | None] = {}
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection (one per thread; the schema is already in place)."""
+        if self._shared is not None:
+            return self._shared
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = connect(self.path)
+            with self._opened_lock:
+                self._opened.append(db)
+        return db
+
+    def transaction(self):
+        """One write transaction on this thread's connection (see archive.db.transaction)."""
+        return transaction(self.db)
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- channels -------------------------------------------------------------------
     def set_channel(self, channel_id: int, title: str | None = None, username: str | None = None) -> None:
-        current = self._channel_row(channel_id) or {}
-        row = {"id": channel_id, "title": title or current.get("title"),
-               "username": (username or current.get("username") or None)}
-        self.db["channels"].upsert(row, pk="id")
+        with self.transaction():
+            current = self._channel_row(channel_id) or {}
+            row = {"id": channel_id, "title": title or current.get("title"),
+                   "username": (username or current.get("username") or None)}
+            self.db["channels"].upsert(row, pk="id")
         self._usernames.pop(channel_id, None)
 
     def _channel_row(self, channel_id: int) -> dict | None:
@@ -60,20 +103,25 @@ class Archive:
     # -- writing --------------------------------------------------------------------
     def write(self, post: IncomingPost) -> WriteResult:
         """Store a message; the same content again is a no-op, a change is a new version."""
-        with self.db.conn:
+        with self.transaction():
             return self._write(post)
 
     def write_many(self, posts) -> list[WriteResult]:
         """Write several messages in one transaction (all or nothing)."""
-        with self.db.conn:
+        with self.transaction():
             return [self._write(p) for p in posts]
 
     def _write(self, post: IncomingPost) -> WriteResult:
         part_json = _entities_json(post.entities)
         part = self._part(post.channel_id, post.message_id)
+        if part and (post.edit_date or 0) < (part["edit_date"] or 0):
+            # An older state of a message stored since in a newer one: Telegram redelivering
+            # updates the bot had not confirmed, or an export older than the live edits.
+            version = self.db.execute("SELECT version FROM posts WHERE id = ?", [part["post_id"]]).fetchone()[0]
+            return WriteResult("unchanged", part["post_id"], version)
         post_id = part["post_id"] if part else self._album_post(post)
-        part_row = {"channel_id": post.channel_id, "message_id": post.message_id,
-                    "text": post.text, "entities": part_json, "media": post.media}
+        part_row = {"channel_id": post.channel_id, "message_id": post.message_id, "text": post.text,
+                    "entities": part_json, "media": post.media, "edit_date": post.edit_date}
         if post_id is None:
             post_id = self._insert_post(post)
         self.db["post_parts"].upsert({**part_row, "post_id": post_id}, pk=("channel_id", "message_id"))
@@ -158,13 +206,61 @@ class Archive:
 
     def set_reactions(self, channel_id: int, message_id: int, reactions: dict[str, int]) -> bool:
         """Replace a post's reaction counts (from message_reaction_count); False if unknown."""
-        part = self._part(channel_id, message_id)
-        if not part:
-            return False
-        self.db["posts"].update(part["post_id"], {
-            "reactions": json.dumps(reactions, ensure_ascii=False),
-            "reaction_total": sum(reactions.values())})
+        with self.transaction():
+            part = self._part(channel_id, message_id)
+            if not part:
+                return False
+            self.db["posts"].update(part["post_id"], {
+                "reactions": json.dumps(reactions, ensure_ascii=False),
+                "reaction_total": sum(reactions.values())})
         return True
+
+    # -- upkeep ---------------------------------------------------------------------
+    def rebuild_full_text(self) -> int:
+        """Re-create every post's full-text row from its stored text, in one transaction
+        (readers see the old index until it commits). Returns the posts indexed."""
+        with self.transaction():
+            self.db.execute("DELETE FROM posts_fts")
+            rows = self.db.execute(
+                "SELECT id, title, text, entities FROM posts WHERE content_hash IS NOT NULL").fetchall()
+            for post_id, title, text, entities in rows:
+                self._index(post_id, title, text, entities)
+        return len(rows)
+
+    def index_missing_text(self) -> tuple[int, int]:
+        """Index posts that have no full-text row, drop rows of no post: (added, dropped)."""
+        with self.transaction():
+            rows = self.db.execute(
+                "SELECT id, title, text, entities FROM posts p WHERE content_hash IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM posts_fts f WHERE f.rowid = p.id)").fetchall()
+            for post_id, title, text, entities in rows:
+                self._index(post_id, title, text, entities)
+            dropped = self.db.execute(
+                "DELETE FROM posts_fts WHERE rowid NOT IN "
+                "(SELECT id FROM posts WHERE content_hash IS NOT NULL)").rowcount
+        return len(rows), dropped
+
+    def _index(self, post_id: int, title: str | None, text: str | None, entities: str | None) -> None:
+        parsed = [Entity.from_dict(e) for e in json.loads(entities or "[]")]
+        fts.index_post(self.db, post_id, title or "", textlib.searchable_text(text or "", parsed))
+
+    def complete_unfinished(self) -> tuple[int, int]:
+        """Finish post rows whose write never completed (possible only in databases written
+        before writes were atomic): rebuilt from their parts, or dropped if they have none.
+        Returns (rebuilt, dropped)."""
+        rebuilt = dropped = 0
+        with self.transaction():
+            for row in list(self.db["posts"].rows_where("content_hash IS NULL")):
+                if self.db.execute("SELECT 1 FROM post_parts WHERE post_id = ?", [row["id"]]).fetchone():
+                    self._rebuild(row["id"], IncomingPost(
+                        channel_id=row["channel_id"], message_id=row["message_id"], date=row["date"],
+                        edit_date=row["edit_date"], forwarded_from=row["forwarded_from"], media=row["media"]))
+                    rebuilt += 1
+                else:
+                    self.db.execute("DELETE FROM post_versions WHERE post_id = ?", [row["id"]])
+                    self.db.execute("DELETE FROM posts WHERE id = ?", [row["id"]])
+                    dropped += 1
+        return rebuilt, dropped
 
     # -- reading --------------------------------------------------------------------
     def get(self, channel_id: int, message_id: int) -> Post | None:
@@ -193,7 +289,8 @@ class Archive:
     @staticmethod
     def filter_sql(since: int | None = None, until: int | None = None,
                    hashtag: str | None = None) -> tuple[str, list]:
-        """A WHERE clause over `posts` for a date range and a hashtag."""
+        """A WHERE clause over `posts`: `since` <= date < `until` (unix seconds; a person's
+        inclusive last day becomes `until` in archive/query.py) and a hashtag."""
         clauses, params = ["content_hash IS NOT NULL"], []
         if since is not None:
             clauses.append("date >= ?")
@@ -203,7 +300,7 @@ class Archive:
             params.append(until)
         if hashtag:
             clauses.append("EXISTS (SELECT 1 FROM json_each(posts.hashtags) WHERE value = ?)")
-            params.append(hashtag.lstrip("#").lower())
+            params.append(textlib.clean(hashtag).lstrip("#").lower())
         return " AND ".join(clauses), params
 
     def count(self) -> int:

@@ -16,7 +16,17 @@ _EXPORT_TYPES = {
     "bank_card": "bank_card", "blockquote": "blockquote", "custom_emoji": "custom_emoji",
 }
 _HASHTAG = re.compile(r"(?<![\w#])#(\w{2,})", re.UNICODE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+
+
+def clean(text: str) -> str:
+    """Text that can be stored and encoded: surrogate code points (from a JSON \\u escape,
+    or bytes a terminal could not decode) joined into characters where they pair up, else
+    U+FFFD. UTF-16 lengths, hence entity offsets, do not change."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def utf16_len(text: str) -> int:

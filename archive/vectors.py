@@ -1,6 +1,6 @@
 """Passages and their vectors in SQLite, and the in-memory vector index.
 
-Tables (migration set "archive_vectors"):
+Tables (migration set "archive_vectors", in archive/migrations.py):
 - passages(model, post_id, idx, text, text_hash): how a post is split for one model
   (splitting follows the model's tokenizer, so it is per model);
 - passage_posts(model, post_id, content_hash, passages): which post version was split;
@@ -18,34 +18,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from sqlite_utils import Migrations
-
 from archive.passages import split_post, text_hash
-
-vector_migrations = Migrations("archive_vectors")
-
-
-@vector_migrations()
-def m001_vectors(db):
-    db["passages"].create(
-        {"model": str, "post_id": int, "idx": int, "text": str, "text_hash": str},
-        pk=("model", "post_id", "idx"),
-    )
-    db["passages"].create_index(["model", "text_hash"])
-    db["passage_posts"].create(
-        {"model": str, "post_id": int, "content_hash": str, "passages": int},
-        pk=("model", "post_id"),
-    )
-    db["embeddings"].create(
-        {"model": str, "text_hash": str, "dim": int, "vector": bytes, "created": int},
-        pk=("model", "text_hash"),
-    )
-    db["vector_state"].create({"model": str, "version": int, "resets": int}, pk="model")
-
-
-def ensure_schema(db) -> None:
-    vector_migrations.apply(db)
-
 
 def _db(archive_or_db):
     return getattr(archive_or_db, "db", archive_or_db)
@@ -69,7 +42,6 @@ def state(db, model: str) -> tuple[int, int]:
 def sync_passages(archive, embedder, chunk: int = 500) -> int:
     """Split every post whose text changed since it was last split for this model."""
     db = _db(archive)
-    ensure_schema(db)
     model = embedder.name
     last_id, changed = 0, 0
     while True:
@@ -159,7 +131,6 @@ def reindex(archive, embedder, force: bool = False, batch_size: int = 64, progre
     more are dropped. Other models' data is left alone. Returns passages encoded.
     """
     db = _db(archive)
-    ensure_schema(db)
     model = embedder.name
     with db.conn:
         db.execute("DELETE FROM passages WHERE model = ?", [model])
@@ -178,7 +149,6 @@ def reindex(archive, embedder, force: bool = False, batch_size: int = 64, progre
 def missing(archive, model: str) -> dict:
     """What the model lacks: posts never split for it, passages with no vector."""
     db = _db(archive)
-    ensure_schema(db)
     posts = db.execute(
         "SELECT COUNT(*) FROM posts p WHERE p.content_hash IS NOT NULL AND NOT EXISTS "
         "(SELECT 1 FROM passage_posts pp WHERE pp.model = ? AND pp.post_id = p.id "
@@ -193,7 +163,6 @@ def missing(archive, model: str) -> dict:
 def stats(archive) -> dict:
     """Passages and vectors per model."""
     db = _db(archive)
-    ensure_schema(db)
     models: dict[str, dict] = {}
     for model, n in db.execute("SELECT model, COUNT(*) FROM passages GROUP BY model"):
         models.setdefault(model, {"passages": 0, "vectors": 0, "dim": None})["passages"] = n
@@ -334,7 +303,6 @@ class VectorIndex:
     def refresh(self, db) -> bool:
         """Bring the index up to date with the database; True if anything changed."""
         db = _db(db)
-        ensure_schema(db)
         current = state(db, self.model)
         if current == self._state:
             return False

@@ -3,8 +3,8 @@
     python bench/ingest.py [--posts 2000] [--model offline] [--batch-size 64]
 
 Writes a synthetic Telegram export of --posts posts built from the sample's lines (same
-shape as bench/search.py), then times `archive.importer.import_export` + `embed_pending`
-into a fresh database, and, side by side, a bare `SentenceTransformer.encode` over
+shape as bench/search.py), then times `archive.importer.import_and_embed` (the import,
+then splitting and encoding) into a fresh database, and, side by side, a bare `SentenceTransformer.encode` over
 exactly the passages that were embedded (same batch size). Prints posts/second and the
 ratio of the two encoding rates (target >= 0.85). Prints, never asserts.
 """
@@ -25,9 +25,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from archive.sample import sample_export_path  # noqa: E402
 from archive.embeddings import load_embedder  # noqa: E402
-from archive.importer import import_export  # noqa: E402
+from archive.importer import import_and_embed  # noqa: E402
 from archive.store import Archive  # noqa: E402
-from archive.vectors import embed_pending  # noqa: E402
 from search import sample_texts, synthetic_posts  # noqa: E402  (bench/search.py)
 
 
@@ -55,10 +54,11 @@ def main() -> None:
         warm = sample_texts(sample_export_path())[:8]
         embedder.encode_passages(warm * 8)  # warm up torch before either timing
         started = time.perf_counter()
-        report = import_export(archive, export, channel_username="synthetic", progress=False)
-        imported = time.perf_counter()
-        encoded = embed_pending(archive, embedder, batch_size=args.batch_size)
+        report = import_and_embed(archive, export, embedder, channel_username="synthetic", progress=False,
+                                  embed_batch_size=args.batch_size)
         done = time.perf_counter()
+        imported = started + report.seconds
+        encoded = report.passages_encoded
         texts = [r[0] for r in archive.db.execute(
             "SELECT MIN(text) FROM passages WHERE model = ? GROUP BY text_hash", [embedder.name])]
         model = getattr(embedder, "model", None)
@@ -69,7 +69,7 @@ def main() -> None:
             model.encode(prefixed, batch_size=args.batch_size, normalize_embeddings=True,
                          convert_to_numpy=True, show_progress_bar=False)
             bare_s = time.perf_counter() - t
-        archive.db.conn.close()
+        archive.close()
     total = done - started
     embed_s = done - imported
     print(f"model {embedder.name}, {args.posts} synthetic posts, {report.posts} imported, "

@@ -88,7 +88,7 @@ def main() -> None:
             line = f"{label:<22}{mrr:>8.3f}{hit:>8.3f}"
             line += "".join(f"{per[lang][0]:>7.3f} n={per[lang][2]:<2}" for lang in langs)
             print(line)
-        archive.db.conn.close()
+        archive.close()
 
 
 if __name__ == "__main__":

@@ -98,11 +98,10 @@ def synthetic_posts(n: int, texts: list[str], seed: int = 7):
 def build(path: Path, n: int, model: str | None, pool_size: int) -> dict:
     from archive.embeddings import load_embedder
     from archive.store import Archive
-    from archive.vectors import ensure_schema, sync_passages, _bump
+    from archive.vectors import sync_passages, _bump
 
     embedder = load_embedder(model)
     archive = Archive(path)
-    ensure_schema(archive.db)
     archive.set_channel(CHANNEL, "Synthetic", "synthetic_channel")
     texts = sample_texts(sample_export_path())
     t = time.perf_counter()
@@ -140,7 +139,7 @@ def build(path: Path, n: int, model: str | None, pool_size: int) -> dict:
             _bump(db, embedder.name)
     store_s = time.perf_counter() - t
     passages = db.execute("SELECT COUNT(*) FROM passages WHERE model = ?", [embedder.name]).fetchone()[0]
-    db.conn.close()
+    archive.close()
     return {"posts": n, "passages": passages, "distinct": len(hashes), "pool": len(pool),
             "write_s": write_s, "split_s": split_s, "pool_encode_s": encode_s, "vectors_s": store_s}
 

@@ -41,4 +41,4 @@ class Services:
         return await asyncio.to_thread(self.searcher.ingest, post)
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.archive.close()

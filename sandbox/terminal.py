@@ -390,15 +390,12 @@ def readable(message) -> str:
 async def preload(db_path: Path, export: Path, model: str | None):
     """Import the export into a fresh database and embed it; returns the embedder."""
     from archive.embeddings import load_embedder
-    from archive.importer import import_export
-    from archive.search import SearchService
+    from archive.importer import import_and_embed
     from archive.store import Archive
 
     embedder = load_embedder(model or "offline")
-    archive = Archive(db_path)
-    import_export(archive, export, channel_username="boris_again", progress=False)
-    SearchService(archive, embedder).embed_pending()
-    archive.db.conn.close()
+    with Archive(db_path) as archive:
+        import_and_embed(archive, export, embedder, channel_username="boris_again", progress=False)
     return embedder
 
 

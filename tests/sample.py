@@ -1,8 +1,8 @@
 """The sample channel export (../shared/corpus/channel_export.json) for tests."""
 from __future__ import annotations
 
+from archive.importer import import_and_embed, import_export
 from archive.sample import sample_export_path
-from archive.importer import import_export
 from archive.store import Archive
 
 SAMPLE_EXPORT = sample_export_path()
@@ -10,9 +10,12 @@ CHANNEL_ID = -1001394778475
 USERNAME = "boris_again"
 
 
-def load_sample(archive: Archive) -> Archive:
-    """Import the sample into `archive` with the real importer."""
-    import_export(archive, SAMPLE_EXPORT, channel_username=USERNAME, progress=False)
+def load_sample(archive: Archive, embedder=None) -> Archive:
+    """Import the sample into `archive` with the real importer (and embed it, given an embedder)."""
+    if embedder is None:
+        import_export(archive, SAMPLE_EXPORT, channel_username=USERNAME, progress=False)
+    else:
+        import_and_embed(archive, SAMPLE_EXPORT, embedder, channel_username=USERNAME, progress=False)
     return archive
 
 

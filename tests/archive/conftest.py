@@ -24,11 +24,9 @@ def real_embedder():
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory, real_embedder) -> Path:
     """A database file with the sample imported and embedded by the real model (session-wide, read-only)."""
-    from archive.vectors import embed_pending
     path = tmp_path_factory.mktemp("sample") / "keeper.db"
-    archive = load_sample(Archive(path))
-    embed_pending(archive, real_embedder)
-    archive.db.conn.close()
+    with Archive(path) as archive:
+        load_sample(archive, real_embedder)
     return path
 
 

@@ -84,3 +84,89 @@ def test_demo(real_embedder):
     result = run("demo")
     assert result.exit_code == 0, result.output
     assert "1. Does Liking Yellow Imply Driving a School Bus?" in result.output
+
+
+@pytest.mark.parametrize("until, found", [("2024-08-13", False), ("2024-08-14", True), ("2024-08", True)])
+def test_until_is_the_last_day_included(db, until, found):
+    result = run("search", "Yellow School Bus", "--db", db, "--mode", "fts", "--json", "--until", until)
+    assert result.exit_code == 0, result.output
+    ids = [json.loads(line)["message_id"] for line in result.output.splitlines() if line.startswith("{")]
+    assert (1726 in ids) == found
+
+
+def test_a_date_that_is_not_one_is_a_usage_error(db):
+    result = run("search", "leakage", "--db", db, "--mode", "fts", "--since", "вчера")
+    assert result.exit_code == 2 and "is not a date like 2024-08-01" in result.output
+
+
+@pytest.mark.parametrize("command", [["search", "leakage"], ["search", "leakage", "--mode", "fts"], ["stats"],
+                                     ["reindex"], ["check"]])
+def test_a_read_on_a_missing_database_is_an_error_and_creates_nothing(tmp_path, command):
+    db = tmp_path / "typo_dir" / "x.db"
+    # an unloadable model shows the model is not even tried before the database is found
+    result = run(*command, "--db", str(db), env={"KEEPER_EMBEDDING_MODEL": "no-such-org/no-such-model"})
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: no database at {db} (run `keeper import` first, or check --db / KEEPER_DB)"
+    assert not (tmp_path / "typo_dir").exists()
+
+
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path):
+    bogus = tmp_path / "x.db"
+    bogus.write_text("hello, I am a text file" * 100)
+    result = run("stats", "--db", str(bogus))
+    assert result.exit_code == 1 and result.output.startswith("Error: database error: file is not a database")
+
+
+def test_a_failed_import_leaves_no_new_file_and_never_loads_the_model(tmp_path):
+    export = tmp_path / "result.json"
+    export.write_bytes(SAMPLE_EXPORT.read_bytes()[:5000])  # cut short
+    db = tmp_path / "data" / "keeper.db"
+    result = run("import", str(export), "--db", str(db), "--model", "no-such-org/no-such-model")
+    assert result.exit_code == 1 and "KEEPER_EMBEDDING_MODEL" in result.output  # refused before importing
+    result = run("import", str(export), "--db", str(db), "--model", "fake")
+    assert result.exit_code == 1 and "probably cut short" in result.output
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_failed_import_into_an_existing_database_keeps_it(db):
+    before = json.loads(run("stats", "--db", db, "--json").output)
+    result = run("import", str(SAMPLE_EXPORT.parent / "nope.json"), "--db", db, "--model", "fake")
+    assert result.exit_code == 1 and "no such file" in result.output
+    assert json.loads(run("stats", "--db", db, "--json").output)["posts"] == before["posts"] == 26
+
+
+@pytest.mark.parametrize("offset", ["99999999999999999999", "-1"])
+def test_an_offset_out_of_range_is_a_usage_error(db, offset):
+    result = run("search", "leakage", "--db", db, "--mode", "fts", "--offset", offset)
+    assert result.exit_code == 2 and "--offset" in result.output and "Traceback" not in result.output
+
+
+def test_undecodable_bytes_in_a_query_are_searched_as_text(db):
+    # `keeper search "$(printf 'leakage \xff')"`: Python hands the byte over as a lone surrogate
+    for mode in ("fts", "hybrid", "dense"):
+        result = run("search", "leakage \udcff", "--db", db, "--mode", mode, "--model", "fake", "--json")
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("option", [["--until", "9999-12-31"], ["--since", "0001-01-01"], ["--since", "9999"]])
+def test_dates_at_the_ends_of_the_calendar_work(db, option):
+    result = run("search", "leakage", "--db", db, "--mode", "fts", *option, "--json")
+    assert result.exit_code == 0, result.output
+    found = [json.loads(line)["message_id"] for line in result.output.splitlines() if line.startswith("{")]
+    assert (1726 in found) == (option != ["--since", "9999"])
+
+
+def test_an_import_that_fails_after_storing_posts_keeps_them_to_resume(tmp_path, monkeypatch):
+    from archive import importer
+    monkeypatch.setitem(importer.import_export.__kwdefaults__, "batch_size", 5)
+    export = tmp_path / "result.json"
+    raw = SAMPLE_EXPORT.read_bytes()
+    export.write_bytes(raw[:int(len(raw) * 0.9)])  # cut short late: the first batches are stored
+    db = tmp_path / "data" / "keeper.db"
+    result = run("import", str(export), "--db", str(db), "--model", "fake")
+    assert result.exit_code == 1 and "probably cut short" in result.output
+    stored = json.loads(run("stats", "--db", str(db), "--json").output)["posts"]
+    assert 0 < stored < 26
+    export.write_bytes(raw)
+    assert "new posts" in run("import", str(export), "--db", str(db), "--model", "fake").output
+    assert json.loads(run("stats", "--db", str(db), "--json").output)["posts"] == 26

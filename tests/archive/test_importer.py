@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from archive import fts
+from archive.db import WriterBusy
 from archive.importer import ExportError, import_export, iter_export, list_chats
 from archive.store import Archive
 from archive.text import entity_text, from_export_parts
@@ -303,18 +308,20 @@ def test_a_json_syntax_error_gives_its_byte_line_and_column(tmp_path, archive):
     assert archive.count() == 0  # the error is in the first batch
 
 
-def test_a_malformed_text_field_is_reported_and_nothing_half_written(tmp_path, archive, sample):
+def test_a_malformed_message_is_skipped_with_its_id_and_reason_and_the_rest_imported(tmp_path, archive, sample):
     data = copy.deepcopy(sample)
     message(data, 1712)["text"] = 42
     message(data, 1712)["text_entities"] = []
     path = write(tmp_path / "result.json", data)
-    with pytest.raises(ExportError, match=r"message #13 \(id 1712\): text must be a string or a list"):
-        import_export(archive, path, batch_size=5)
-    assert archive.count() == 10 and archive.get(CHANNEL, 1711) is None
+    report = import_export(archive, path, batch_size=5)
+    assert report.messages_skipped == 1
+    assert report.skip_reasons == ["message #13 (id 1712): text must be a string or a list, not a number"]
+    assert "1 bad messages skipped" in report.summary()
+    assert archive.count() == 25 and archive.get(CHANNEL, 1712) is None  # nothing half-written
 
     fixed = write(tmp_path / "result.json", sample)
     report = import_export(archive, fixed, batch_size=5)
-    assert report.posts_created == 16 and archive.count() == 26
+    assert report.posts_created == 1 and report.messages_skipped == 0 and archive.count() == 26
 
 
 def test_an_html_export_is_recognised(tmp_path, archive):
@@ -376,12 +383,12 @@ def test_killed_mid_import_then_rerun_gives_every_post_once(tmp_path, archive):
         import_export(archive, path, batch_size=5, on_batch=die_on_second)
     assert archive.count() == 10  # both batches were committed before the hook ran
     status = archive.db.execute("SELECT status, messages_done FROM imports").fetchone()
-    assert status == ("interrupted", 6)  # the first batch (messages #1-#6) is recorded
+    assert status == ("interrupted", 11)  # each batch's progress is committed with it (#1-#11)
 
     seen: list = []
     report = import_export(archive, path, batch_size=5, on_batch=seen.extend)
     assert post_counts(archive) == (26, 26)
-    assert report.already_imported == 5 and report.posts_created == 16
+    assert report.already_imported == 10 and report.posts_created == 16
     assert report.posts_unchanged == 10
     assert sorted(r.status for r in seen).count("created") == 16
     assert archive.db.execute("SELECT status FROM imports").fetchone()[0] == "done"
@@ -396,8 +403,8 @@ def test_hook_failure_on_first_batch_then_rerun(tmp_path, archive):
     assert archive.count() == 5
     results: list = []
     report = import_export(archive, SAMPLE, batch_size=5, on_batch=results.extend)
-    assert len(results) == 26  # the hook sees the first batch again
-    assert (report.posts_created, report.posts_unchanged) == (21, 5)
+    assert len(results) == 21  # the first batch was committed with its progress: not written again
+    assert (report.posts_created, report.posts_unchanged, report.already_imported) == (21, 5, 5)
     assert post_counts(archive) == (26, 26)
 
 
@@ -428,3 +435,39 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(archive, capsys):
     assert capsys.readouterr().err == ""
     import_export(archive, SAMPLE, progress=True, force=True)
     assert "reading export" in capsys.readouterr().err
+
+
+# -- atomic batches and one writer --------------------------------------------------------
+
+def test_a_database_error_in_a_batch_rolls_the_whole_batch_back(tmp_path, archive):
+    archive.db.execute("CREATE TRIGGER refuse AFTER INSERT ON post_parts WHEN NEW.message_id = 1714 "
+                       "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    with pytest.raises(sqlite3.IntegrityError, match="disk says no"):
+        import_export(archive, SAMPLE, batch_size=5)
+    # batches 1-2 (#1-#11) are committed with their progress; nothing of batch 3 is, not even a placeholder
+    assert post_counts(archive) == (10, 10)
+    assert archive.db.execute("SELECT COUNT(*) FROM posts WHERE content_hash IS NULL").fetchone()[0] == 0
+    assert archive.db.execute("SELECT status, messages_done FROM imports").fetchone() == ("interrupted", 11)
+    archive.db.execute("DROP TRIGGER refuse")
+    report = import_export(archive, SAMPLE, batch_size=5)
+    assert (report.posts_created, report.already_imported) == (16, 10)
+    assert post_counts(archive) == (26, 26)
+
+
+def test_a_second_import_is_refused_naming_the_first(tmp_path):
+    db = tmp_path / "keeper.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from archive.db import writer_lock\n"
+         f"with writer_lock({str(db)!r}, 'import'):\n    print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with Archive(db) as archive:
+            with pytest.raises(WriterBusy, match=rf"^another import is running \(pid {holder.pid}\)"):
+                import_export(archive, SAMPLE)
+            assert archive.count() == 0
+    finally:
+        holder.communicate("")
+    with Archive(db) as archive:
+        assert import_export(archive, SAMPLE).posts_created == 26
+    assert not Path(f"{db}.lock").exists()

@@ -13,7 +13,8 @@ from tests.sample import load_sample
 async def world(tmp_path):
     """The bot running against the emulator, with the sample channel's 26 posts archived."""
     db_path = tmp_path / "keeper.db"
-    load_sample(Archive(db_path)).db.conn.close()
-    async with OfflineKeeper(db_path, embedder=FakeEmbedder()) as w:
-        w.services.searcher.embed_pending()
+    embedder = FakeEmbedder()
+    with Archive(db_path) as archive:
+        load_sample(archive, embedder)
+    async with OfflineKeeper(db_path, embedder=embedder) as w:
         yield w
