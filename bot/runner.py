@@ -11,11 +11,9 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from archive.db import open_db
 from archive.store import Archive
 from bot.app import allowed_updates, build_dispatcher, create_bot
-from bot.migrations import bot_migrations
-from bot.routers.spam import report_migrations
+from bot.migrations import application_migrations
 from bot.services import Services
 from bot.settings import Settings
-from moderation.spam import migrations as spam_migrations
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhook"
@@ -26,7 +24,7 @@ def make_services(settings: Settings, embedder=None) -> Services:
     from archive.embeddings import load_embedder
     from archive.search import SearchService
 
-    db = open_db(settings.db, bot_migrations, spam_migrations, report_migrations)
+    db = open_db(settings.db, *application_migrations())
     archive = Archive(db)
     if settings.channel_id is not None:
         archive.set_channel(settings.channel_id, username=settings.channel_username)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from .store import immediate, migrate
+from .store import immediate
 
 SOURCES = ("admin", "vote", "flood", "warn-limit", "spam")
 _COLUMNS = (
@@ -91,7 +91,6 @@ class UndoResult:
 class AuditLog:
     def __init__(self, db: Database):
         self.db = db
-        migrate(db)
 
     def record(self, rec: AuditRecord) -> AuditRecord:
         """Store ``rec`` (its id is ignored) and return it with the new id."""

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from .store import immediate, migrate
+from .store import immediate
 
 
 class KnownUsers:
     def __init__(self, db: Database):
         self.db = db
-        migrate(db)
 
     def remember(self, user_id: int, username: str | None, first_name: str, last_name: str | None,
                  now: float) -> None:

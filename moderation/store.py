@@ -114,7 +114,8 @@ def m001_known_users_and_vote_meta(db: Database) -> None:
 
 
 def migrate(db: Database) -> None:
-    """Apply pending moderation migrations, both sets (idempotent)."""
+    """Apply pending moderation migrations, both sets (idempotent). The application applies them
+    once when it opens the database; the library's classes expect the schema to be there."""
     with _lock_for(db):
         migrations.apply(db)
         names_migrations.apply(db)
@@ -165,7 +166,6 @@ class ModerationStore:
 
     def __init__(self, db: Database):
         self.db = db
-        migrate(db)
 
     # -- member activity (eligibility facts) --------------------------------------------
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from .store import immediate, migrate
+from .store import immediate
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,6 @@ class VoteLabel:
 class VoteLabels:
     def __init__(self, db: Database):
         self.db = db
-        migrate(db)
 
     def save(self, vote_id: int, label: VoteLabel) -> None:
         with immediate(self.db):

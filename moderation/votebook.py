@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from . import votes as v
 from .permissions import Actor
-from .store import immediate, migrate
+from .store import immediate
 from .votes import Eligibility, Punishment, Target, Vote, VoteSettings
 
 SettingsSource = VoteSettings | Callable[[int], VoteSettings]
@@ -57,7 +57,6 @@ class VoteBook:
         """``settings``: one VoteSettings for all chats, or a function chat_id -> settings."""
         self.db = db
         self._settings = settings or VoteSettings()
-        migrate(db)
 
     def settings_for(self, chat_id: int) -> VoteSettings:
         s = self._settings

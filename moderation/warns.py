@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from .durations import DAY
-from .store import immediate, migrate
+from .store import immediate
 from .votes import Punishment
 
 
@@ -56,7 +56,6 @@ class WarnBook:
     def __init__(self, db: Database, policy: WarnPolicy | None = None):
         self.db = db
         self.policy = policy or WarnPolicy()
-        migrate(db)
 
     def add(self, chat_id: int, user_id: int, by_id: int, now: float, reason: str = "") -> WarnResult:
         """Warn ``user_id``. On reaching the limit the active warns are spent (reset to 0)

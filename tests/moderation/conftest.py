@@ -1,9 +1,10 @@
 import pytest
-from sqlite_utils import Database
+
+from tests.moderation.helpers import moderation_db
 
 
 @pytest.fixture
 def db(tmp_path):
-    database = Database(tmp_path / "keeper.db")
+    database = moderation_db(tmp_path / "keeper.db")
     yield database
     database.close()

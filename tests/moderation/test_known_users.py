@@ -1,5 +1,6 @@
 """Who is who (for "/ban @username") and how vote messages are worded: the tables that began
 in the bot, now the library's second migration set under its first name."""
+from tests.moderation.helpers import moderation_db
 from sqlite_utils import Database, Migrations
 
 from moderation import KnownUsers, ModerationStore, VoteLabel, VoteLabels, names_migrations
@@ -20,8 +21,8 @@ def test_a_username_belongs_to_its_latest_holder(db):
 
 def test_vote_labels_survive_a_restart(tmp_path):
     path = tmp_path / "k.db"
-    VoteLabels(Database(path)).save(7, VoteLabel("ru", "<b>Spammer</b>", "Anna", "https://t.me/c/1/2"))
-    again = VoteLabels(Database(path))
+    VoteLabels(moderation_db(path)).save(7, VoteLabel("ru", "<b>Spammer</b>", "Anna", "https://t.me/c/1/2"))
+    again = VoteLabels(moderation_db(path))
     assert again.get(7) == VoteLabel("ru", "<b>Spammer</b>", "Anna", "https://t.me/c/1/2")
     assert again.get(8) is None
 
@@ -37,7 +38,7 @@ def test_a_database_made_when_the_bot_owned_these_tables_is_not_migrated_again(t
         db["mod_vote_meta"].create({"vote_id": int, "lang": str, "target_name": str, "initiator_name": str,
                                     "link": str}, pk="vote_id")
 
-    db = Database(path)
+    db = moderation_db(path)
     old.apply(db)
     db["mod_known_users"].insert({"user_id": 1, "username": "anna", "username_lc": "anna", "first_name": "Anna",
                                   "last_name": None, "updated_at": T0})

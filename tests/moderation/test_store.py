@@ -1,4 +1,4 @@
-from sqlite_utils import Database
+from tests.moderation.helpers import moderation_db
 
 from moderation.permissions import CAN_RESTRICT
 from moderation.store import ModerationStore, migrations
@@ -51,12 +51,12 @@ def test_admin_cache(db):
 
 def test_rules_and_settings_persist(tmp_path):
     path = tmp_path / "k.db"
-    store = ModerationStore(Database(path))
+    store = ModerationStore(moderation_db(path))
     store.set_rules(CHAT, "Не будь мудаком.", T0)
     store.set_setting(CHAT, "vote_threshold", 7, T0)
     store.set_setting(CHAT, "vote_ttl", 900, T0)
     store.set_rules(CHAT, "Без политики.", T0 + 1)
-    again = ModerationStore(Database(path))
+    again = ModerationStore(moderation_db(path))
     assert again.rules(CHAT) == "Без политики."
     assert again.settings(CHAT) == {"vote_threshold": 7, "vote_ttl": 900}
     assert again.rules(CHAT - 1) is None and again.settings(CHAT - 1) == {}

@@ -3,6 +3,8 @@ import sqlite3
 import threading
 
 import pytest
+from moderation import migrate
+from tests.moderation.helpers import moderation_db
 from sqlite_utils import Database
 
 from moderation import votes as v
@@ -230,11 +232,11 @@ def _race(book_for_thread, vote_id, voters, now):
 
 def test_concurrent_presses_on_separate_connections_settle_once(tmp_path):
     path = tmp_path / "race.db"
-    book = VoteBook(Database(path), VoteSettings(threshold=2))
+    book = VoteBook(moderation_db(path), VoteSettings(threshold=2))
     for round_ in range(5):
         now = T0 + round_ * 1000  # past the chat pause of the previous round
         vote = start(book, initiator=100 + round_, target=Actor.member(600 + round_), now=now).vote
-        results = _race(lambda: VoteBook(Database(path), VoteSettings(threshold=2)), vote.id, [2, 3, 4, 5], now + 1)
+        results = _race(lambda: VoteBook(moderation_db(path), VoteSettings(threshold=2)), vote.id, [2, 3, 4, 5], now + 1)
         assert sum(isinstance(r, v.Closed) for r in results) == 1
         assert sum(isinstance(r, v.NotOpen) for r in results) == 3
         final = book.get(vote.id)
@@ -243,6 +245,7 @@ def test_concurrent_presses_on_separate_connections_settle_once(tmp_path):
 
 def test_concurrent_presses_on_one_shared_connection_settle_once(tmp_path):
     shared = Database(sqlite3.connect(str(tmp_path / "shared.db"), check_same_thread=False))
+    migrate(shared)
     book = VoteBook(shared, VoteSettings(threshold=3))
     vote = start(book).vote
     results = _race(lambda: book, vote.id, list(range(2, 12)), T0 + 1)
@@ -252,6 +255,7 @@ def test_concurrent_presses_on_one_shared_connection_settle_once(tmp_path):
 
 async def test_concurrent_tasks_settle_once(tmp_path):
     shared = Database(sqlite3.connect(str(tmp_path / "tasks.db"), check_same_thread=False))
+    migrate(shared)
     book = VoteBook(shared, VoteSettings(threshold=3))
     vote = start(book).vote
 

@@ -1,6 +1,6 @@
 """The content feature: papers, streams and surveys, digests, posting, stats, and their jobs.
 
-`setup()` applies the feature's migrations, includes its routers (new ones per
+`setup()` includes the feature's routers (new ones per
 dispatcher), and gives handlers two dispatcher values: `content_store` (ContentStore)
 and `content_jobs` (ContentJobs: the scheduler and its jobs, started on dispatcher
 startup inside the running loop, stopped on shutdown). It also hooks channel posts:
@@ -18,7 +18,6 @@ from aiogram.types import Message, TelegramObject
 from bot.routers.content import digest, events, papers, posting, stats
 from bot.routers.content.jobs import ContentJobs
 from bot.services import Services
-from content.migrations import migrations
 from content.store import ContentStore
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,6 @@ class ChannelPostHook(BaseMiddleware):
 
 def setup(dp: Dispatcher, services: Services) -> None:
     """Include this feature's routers and inject what its handlers need."""
-    migrations.apply(services.db)
     store = ContentStore(services.db)
     jobs = ContentJobs(services, store)
     dp["content_store"] = store
