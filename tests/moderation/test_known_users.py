@@ -1,9 +1,9 @@
 """Who is who (for "/ban @username") and how vote messages are worded: the tables that began
 in the bot, now the library's second migration set under its first name."""
-from tests.moderation.helpers import moderation_db
-from sqlite_utils import Database, Migrations
+from sqlite_utils import Migrations
 
 from moderation import KnownUsers, ModerationStore, VoteLabel, VoteLabels, names_migrations
+from tests.moderation.helpers import moderation_db
 
 T0 = 1_700_000_000.0
 

@@ -1,9 +1,9 @@
-from tests.moderation.helpers import moderation_db
 
 from moderation import votes as v
 from moderation.permissions import Actor
 from moderation.votebook import VoteBook
 from moderation.votes import Eligibility, VoteSettings
+from tests.moderation.helpers import moderation_db
 
 CHAT = -100123
 T0 = 1_700_000_000.0

@@ -1,8 +1,8 @@
-from tests.moderation.helpers import moderation_db
 
 from moderation.permissions import CAN_RESTRICT
 from moderation.store import ModerationStore, migrations
 from moderation.votes import eligibility_problem
+from tests.moderation.helpers import moderation_db
 
 CHAT = -1001
 T0 = 1_700_000_000.0

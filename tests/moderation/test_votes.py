@@ -3,14 +3,14 @@ import sqlite3
 import threading
 
 import pytest
-from moderation import migrate
-from tests.moderation.helpers import moderation_db
 from sqlite_utils import Database
 
 from moderation import votes as v
 from moderation.permissions import CAN_RESTRICT, Actor
 from moderation.votebook import VoteBook
 from moderation.votes import Eligibility, Punishment, VoteSettings
+from moderation import migrate
+from tests.moderation.helpers import moderation_db
 
 CHAT = -100123
 T0 = 1_700_000_000.0
