@@ -19,8 +19,10 @@ class DigestItem:
     url: str | None
     reaction_total: int | None  # None when no reactions are known for the post
     date: int
-    detail: str | None = None   # authors of a paper, start time of an event ("01.08 19:00 MSK")
+    detail: str | None = None   # authors of a paper
     deadline: int | None = None  # when a survey closes (unix seconds)
+    starts_at: int | None = None  # when an event starts (unix seconds; the renderer words it)
+    has_time: bool = True         # False when the event's post named a day but no hour
 
 
 @dataclass(frozen=True)
@@ -83,13 +85,6 @@ def _ranked(items: Iterable[DigestItem]) -> list[DigestItem]:
     return sorted(items, key=lambda i: (i.reaction_total is None, -(i.reaction_total or 0), i.date))
 
 
-def _event_start(event: Event) -> str | None:
-    start = event.start if event.kind != "survey" else None
-    if start is None:
-        return None
-    return start.strftime("%d.%m %H:%M %Z" if event.has_time else "%d.%m")
-
-
 def build_digest(archive, since, until, *,
                  papers_fn: Callable[[Post], Paper | None] | None = None,
                  events_fn: Callable[[list[Post]], list[Event]] | None = None,
@@ -122,8 +117,10 @@ def build_digest(archive, since, until, *,
         used.update(p.id for p in announced)
         totals = [t for t in map(_reactions, announced) if t is not None]
         deadline = event.deadline if event.kind == "survey" else None
+        starts_at = event.starts_at if event.kind != "survey" else None
         events.append(DigestItem(_short(event.title), event.url, sum(totals) if totals else None,
-                                 announced[0].date, _event_start(event), deadline))
+                                 announced[0].date, deadline=deadline, starts_at=starts_at,
+                                 has_time=event.has_time))
     other = [DigestItem(_post_title(p), p.url, _reactions(p), p.date)
              for p in posts if p.id not in used]
     return Digest(since_ts, until_ts, _ranked(papers), _ranked(events), _ranked(other), tz)

@@ -11,6 +11,22 @@ from archive.charts import ChannelStats, ChartLabels
 from archive.digest import Digest, DigestItem
 from bot.i18n import Translator
 
+def zone_label(moment: datetime, t: Translator) -> str:
+    """The zone's abbreviation as the reader writes it ("МСК" in Russian, "MSK" in English);
+    a zone the catalog does not name keeps its own abbreviation ("CET")."""
+    abbr = moment.strftime("%Z")
+    key = f"tz_{abbr}"
+    label = t(key)
+    return abbr if label == key else label
+
+
+def moment_text(ts: int, tz: str, t: Translator, *, year: bool = True, has_time: bool = True) -> str:
+    """ "20.12.2026 19:00 МСК", "20.12 19:00 MSK", or only the day when no hour is known."""
+    moment = datetime.fromtimestamp(ts, ZoneInfo(tz))
+    day = moment.strftime("%d.%m.%Y" if year else "%d.%m")
+    return f"{day} {moment:%H:%M} {zone_label(moment, t)}" if has_time else day
+
+
 SECTIONS = (("papers", "digest_papers"), ("events", "digest_events"), ("other", "digest_other"))
 
 
@@ -31,8 +47,10 @@ def digest_line(item: DigestItem, t: Translator, tz: str) -> str:
     title = html.escape(item.title or "…", quote=False)
     link = f'<a href="{html.escape(item.url, quote=True)}">{title}</a>' if item.url else title
     extra = [html.escape(item.detail, quote=False)] if item.detail else []
+    if item.starts_at:
+        extra.append(moment_text(item.starts_at, tz, t, year=False, has_time=item.has_time))
     if item.deadline:
-        extra.append(t("survey_until", when=datetime.fromtimestamp(item.deadline, ZoneInfo(tz)).strftime("%d.%m")))
+        extra.append(t("survey_until", when=moment_text(item.deadline, tz, t, year=False, has_time=False)))
     if item.reaction_total:
         extra.append(f"♥ {item.reaction_total}")
     return "• " + link + (" — " + " · ".join(extra) if extra else "")

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from typing import Callable, TypeVar
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.types import Message
@@ -13,6 +11,7 @@ from aiogram.types import Message
 from archive.events import WhenError
 from archive.store import post_url
 from bot.members import fetch_member
+from bot.render_archive import moment_text
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -21,11 +20,9 @@ WHEN_EXAMPLES = "<code>2025-08-20 19:00</code>, <code>завтра 10:00</code>,
                 "<code>next Friday 18:00 CET</code>, <code>через 2 часа</code>"
 
 
-def when_text(ts: int | None, tz: str, has_time: bool = True) -> str:
-    if ts is None:
-        return "?"
-    moment = datetime.fromtimestamp(ts, ZoneInfo(tz))
-    return moment.strftime("%d.%m.%Y %H:%M %Z" if has_time else "%d.%m.%Y")
+def when_text(ts: int | None, tz: str, t, has_time: bool = True) -> str:
+    """ "20.12.2026 19:00 МСК" in the reader's language ("?" when unknown)."""
+    return "?" if ts is None else moment_text(ts, tz, t, has_time=has_time)
 
 
 def when_problem(exc: WhenError, t) -> str:

@@ -23,9 +23,9 @@ def event_line(shown: Shown, t) -> str:
     parts = [title]
     if e.kind == "survey":
         if e.deadline:
-            parts.append(t("survey_until", when=when_text(e.deadline, e.tz)))
+            parts.append(t("survey_until", when=when_text(e.deadline, e.tz, t)))
     else:
-        parts.append(when_text(e.starts_at, e.tz, e.has_time))
+        parts.append(when_text(e.starts_at, e.tz, t, e.has_time))
     links = event_links(e, t)
     if e.recording_url:
         links.append(link(e.recording_url, t("event_recording")))
@@ -50,7 +50,7 @@ def reminder_text(record: EventRecord, now: float, t) -> str:
     e = record.as_event()
     lines = [t("reminder", left=left_text(e.starts_at - now, t), icon=KIND_ICON.get(e.kind, "📅"),
                title=escape(e.title)),
-             t("event_starts", when=when_text(e.starts_at, e.tz))]
+             t("event_starts", when=when_text(e.starts_at, e.tz, t))]
     links = event_links(e, t)
     if links:
         lines.append(" · ".join(links))

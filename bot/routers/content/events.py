@@ -131,7 +131,7 @@ async def event_add(message: Message, rest: str, user_id: int, now: float, jobs:
                                         created_by=user_id, now=now)
     reminders = jobs.schedule_reminders(record, now)
     await message.reply(t("event_added", id=record.id, title=escape(record.title),
-                          when=when_text(record.starts_at, tz), reminders=len(reminders)))
+                          when=when_text(record.starts_at, tz, t), reminders=len(reminders)))
 
 
 async def event_edit(message: Message, rest: str, now: float, jobs: ContentJobs, t) -> None:
@@ -149,7 +149,7 @@ async def event_edit(message: Message, rest: str, now: float, jobs: ContentJobs,
     record = jobs.store.move_event(record.id, int(start.timestamp()), tz, now)
     reminders = jobs.schedule_reminders(record, now)
     await message.reply(t("event_moved", id=record.id, title=escape(record.title),
-                          when=when_text(record.starts_at, record.tz), reminders=len(reminders)))
+                          when=when_text(record.starts_at, record.tz, t), reminders=len(reminders)))
 
 
 async def event_cancel(message: Message, rest: str, now: float, jobs: ContentJobs, t) -> None:

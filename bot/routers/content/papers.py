@@ -42,7 +42,7 @@ def paper_card(paper: Paper, t) -> str:
 
 
 def paper_line(number: int, paper: Paper, tz: str, t) -> str:
-    head = f"<b>{number}.</b> {link(paper.url, paper.title)} · <i>{when_text(paper.date, tz, has_time=False)}</i>"
+    head = f"<b>{number}.</b> {link(paper.url, paper.title)} · <i>{when_text(paper.date, tz, t, has_time=False)}</i>"
     extra = [escape(paper.authors)] if paper.authors else []
     target = paper_link(paper)
     if target:

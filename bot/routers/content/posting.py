@@ -123,7 +123,7 @@ async def post_when(message: Message, bot: Bot, services: Services, content_jobs
         await message.answer(t("post_gone"))
         return
     content_jobs.schedule_post(post.id, at)
-    await message.answer(t("post_scheduled", id=post.id, when=when_text(at, tz)))
+    await message.answer(t("post_scheduled", id=post.id, when=when_text(at, tz, t)))
 
 
 # -- the buttons -------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def scheduled_list(services: Services, store: ContentStore, t) -> tuple[str, Inl
         return t("scheduled_none"), None
     tz = services.settings.timezone
     lines = [t("scheduled_header")]
-    lines += [f"<code>#{p.id}</code> · {when_text(p.publish_at, tz)} · {escape(p.content.preview(PREVIEW_CHARS))}"
+    lines += [f"<code>#{p.id}</code> · {when_text(p.publish_at, tz, t)} · {escape(p.content.preview(PREVIEW_CHARS))}"
               for p in posts[:LIST_LIMIT]]
     buttons = [[button(t("scheduled_cancel_btn", id=p.id), PostAction.UNSCHEDULE, p.id)] for p in posts[:LIST_LIMIT]]
     text = join_within(lines, lambda n: t("list_more", n=n), sep="\n", hidden=max(0, len(posts) - LIST_LIMIT))

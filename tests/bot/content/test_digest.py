@@ -57,6 +57,7 @@ async def test_weekly_digest_content_and_once_per_week(world):
         assert text.index("📄 Статьи") < text.index("Mixture of Depths") < text.index("📅 События")
         assert text.index("📅 События") < text.index("Разбор RLHF") < text.index("📝 Посты")
         assert text.index("<ML engineer>") < text.index("как мы чистили")  # 7 reactions before none
+        assert "Разбор RLHF — 13.03 19:00 МСК" in text and "MSK" not in text
         urls = {e.url for e in digest.entities if e.type == "text_link"}
         assert {f"https://t.me/boris_again/{m}" for m in (review, quiet, loud)} <= urls
         await eventually(lambda: scheduler(world).get_job(DIGEST_JOB).next_run_time

@@ -38,7 +38,7 @@ def reminders_in_chat(world) -> list[str]:
 async def test_stream_shows_the_ama_with_its_recording(sample_world):
     msg = await ask(sample_world, ANNA, "/stream")
     assert "Нейросети для Троечников" in msg.text
-    assert "01.08.2024 19:00 MSK" in msg.text
+    assert "01.08.2024 19:00 МСК" in msg.text
     links = {e.extract_from(msg.text): e.url for e in msg.entities if e.type == "text_link"}
     assert links["📼 Запись"] == "https://www.youtube.com/watch?v=b3XogyyXgUs&feature=youtu.be"
     assert links["Анонс"] == "https://t.me/boris_again/1710"
@@ -61,7 +61,7 @@ async def test_new_stream_post_schedules_reminders_in_its_zone(world):
         assert str(job.next_run_time.tzinfo) == "Europe/Berlin"
 
         msg = await ask(world, ANNA, "/stream")
-        assert msg.text.startswith("Ближайший эфир:") and "11.03.2025 20:00 MSK" in msg.text
+        assert msg.text.startswith("Ближайший эфир:") and "11.03.2025 20:00 МСК" in msg.text
 
         msg = await ask(world, JOHN, "/events")
         assert msg.text.startswith("📅 Coming up")
@@ -77,7 +77,7 @@ async def test_firing_the_reminder_sends_it_once(world):
         assert await content_jobs(world).send_reminder(row.id, 3600, row.starts_at) == "sent"
         msg = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)
         assert msg.text.startswith("⏰ Через 1 ч: 📺 Стрим")
-        assert "Начало: 11.03.2025 20:00 MSK" in msg.text
+        assert "Начало: 11.03.2025 20:00 МСК" in msg.text
         assert await content_jobs(world).send_reminder(row.id, 3600, row.starts_at) == "already sent"
         assert len(reminders_in_chat(world)) == 1
 
@@ -133,17 +133,17 @@ async def test_admin_adds_moves_and_cancels_an_event(world):
     with time_machine.travel(NOW, tick=True):
         reply = await ask(world, ADMIN, "/event add завтра 19:00 Разбор <статей>", chat_id=CHAT_ID)
         assert "Разбор &lt;статей&gt;" not in reply.text and "Разбор <статей>" in reply.text  # escaped HTML
-        assert "11.03.2025 19:00 MSK" in reply.text and "Напоминаний запланировано: 2" in reply.text
+        assert "11.03.2025 19:00 МСК" in reply.text and "Напоминаний запланировано: 2" in reply.text
         (row,) = content_store(world).events()
         s = scheduler(world)
         assert s.get_job(reminder_job_id(row.id, 3600)).next_run_time == datetime(2025, 3, 11, 18, 0, tzinfo=MSK)
 
         reply = await ask(world, ADMIN, f"/event edit {row.id} 2025-03-12 18:30", chat_id=CHAT_ID)
-        assert "перенесено на 12.03.2025 18:30 MSK" in reply.text
+        assert "перенесено на 12.03.2025 18:30 МСК" in reply.text
         assert s.get_job(reminder_job_id(row.id, 3600)).next_run_time == datetime(2025, 3, 12, 17, 30, tzinfo=MSK)
 
         listing = await ask(world, ANNA, "/events")
-        assert f"#{row.id}" in listing.text and "12.03.2025 18:30 MSK" in listing.text
+        assert f"#{row.id}" in listing.text and "12.03.2025 18:30 МСК" in listing.text
 
         refused = await ask(world, ANNA, f"/event cancel {row.id}", chat_id=CHAT_ID)
         assert refused.text.startswith("Добавлять и менять события могут только администраторы")

@@ -123,14 +123,14 @@ async def schedule(world, user_id: int, when: str, text: str = TEXT):
 async def test_scheduled_post_fires_once_after_a_restart(world):
     with time_machine.travel(NOW, tick=True) as clock:
         reply, (row,) = await schedule(world, OWNER, "завтра 10:00", "Анонс: стрим в пятницу в 19:00 МСК")
-        assert reply.text == f"🕒 Пост #{row.id} запланирован на 11.03.2025 10:00 MSK. Список и отмена — /scheduled."
+        assert reply.text == f"🕒 Пост #{row.id} запланирован на 11.03.2025 10:00 МСК. Список и отмена — /scheduled."
         job_id = post_job_id(row.id)
         assert scheduler(world).get_job(job_id).next_run_time == datetime(2025, 3, 11, 10, 0, tzinfo=MSK)
 
         await world.restart()
         assert scheduler(world).get_job(job_id).next_run_time == datetime(2025, 3, 11, 10, 0, tzinfo=MSK)
         listing = await say(world, OWNER, "/scheduled")
-        assert f"#{row.id} · 11.03.2025 10:00 MSK · Анонс" in listing.text
+        assert f"#{row.id} · 11.03.2025 10:00 МСК · Анонс" in listing.text
 
         clock.move_to(datetime(2025, 3, 11, 10, 0, 1, tzinfo=MSK))
         mark = world.emu.mark()
@@ -164,7 +164,7 @@ async def test_bad_times_are_explained_and_scheduled_posts_can_be_cancelled(worl
             assert "завтра 10:00" in reply.text
         reply = await say(world, OWNER, "2025-03-12T09:30")
         (row,) = content_store(world).posts(PostStatus.SCHEDULED)
-        assert "12.03.2025 09:30 MSK" in reply.text
+        assert "12.03.2025 09:30 МСК" in reply.text
 
         listing = await say(world, OWNER, "/scheduled")
         _, listing = await press(world, OWNER, listing, f"✖️ Отменить #{row.id}")
@@ -233,4 +233,4 @@ async def test_a_restart_while_the_bot_waits_for_the_time_loses_nothing(world):
         await world.restart()  # the dialogue state lives in the database
         reply = await say(world, OWNER, "завтра 10:00")
         (row,) = content_store(world).posts(PostStatus.SCHEDULED)
-        assert reply.text.startswith(f"🕒 Пост #{row.id} запланирован на 11.03.2025 10:00 MSK")
+        assert reply.text.startswith(f"🕒 Пост #{row.id} запланирован на 11.03.2025 10:00 МСК")
