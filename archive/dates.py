@@ -256,6 +256,11 @@ def when_in_text(text: str, base, tz: str = DEFAULT_TZ) -> tuple[datetime | None
     return moment, has_time, zone
 
 
+def when_spans(text: str, base, tz: str = DEFAULT_TZ) -> list[tuple[int, int]]:
+    """Where the first date/time phrase of a text is: its date, time and zone, as (start, end) pairs."""
+    return sorted(_find_when(text, datetime.fromtimestamp(unix_seconds(base), ZoneInfo(tz)), tz).spans)
+
+
 _DELTA = re.compile(r"^\s*(?:через|in)\s+(?P<n>\d+)?\s*(?P<u>минут\w*|мин\.?|час\w*|ч\.?|дн\w*|день|сутки|недел\w*|"
                     r"minutes?|mins?|hours?|h|days?|weeks?)(?!\w)", re.I)
 _DELTA_UNITS = {"мин": 60, "min": 60, "ч": 3600, "h": 3600, "дн": 86400, "ден": 86400, "сут": 86400,

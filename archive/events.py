@@ -14,7 +14,7 @@ from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from archive import text as textlib
-from archive.dates import DEFAULT_TZ, find_day, find_time, unix_seconds, when_in_text
+from archive.dates import DEFAULT_TZ, find_day, find_time, unix_seconds, when_in_text, when_spans
 # The content routers import these from here; new code imports them from archive.dates.
 from archive.dates import WhenError, parse_when, split_when  # noqa: F401
 from archive.models import Post
@@ -60,6 +60,9 @@ _VIDEO_HOST = re.compile(r"(youtube\.com/|youtu\.be/|vimeo\.com/|twitch\.tv/vide
 _QUOTED = re.compile(r"[\"«“„]([^\"»”“\n]{3,120})[\"»”“]")
 _TOPIC = re.compile(r"^\s*(?:тема|topic|title|название)\s*:\s*(.+)$", re.I | re.M)
 _DEADLINE = re.compile(r"(?:(?<!\w)до|\buntil|\bby|\bdeadline:?|дедлайн:?)\s+(?P<rest>.{0,40})", re.I)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:gle|ly|io|com|ru|org)/\S*", re.I)
+_LEAD = re.compile(r"(?:(?<!\w)(?:в|во|на|с|до|к|at|on|by|until|from)\s+|[,\s]+)$", re.I)
+TITLE_LIMIT = 90
 _FORM_HOST = re.compile(r"(forms\.gle|docs\.google\.com/forms|typeform|surveymonkey|anketolog|forms\.yandex|survey)", re.I)
 
 
@@ -79,7 +82,9 @@ def is_recording_post(post: Post) -> bool:
     return bool(any(_VIDEO_HOST.search(u) for u in post.links) and _RECORDING.search(post.text))
 
 
-def _title(text: str, kind: str) -> str:
+def _title(text: str, base: float, tz: str) -> str:
+    """A short name: a "Тема:" line, a quoted name near the top, or the first sentence without
+    its links and its date phrase (the message shows the start beside the title)."""
     m = _TOPIC.search(text)
     if m:
         topic = m.group(1).strip()
@@ -89,11 +94,23 @@ def _title(text: str, kind: str) -> str:
     m = _QUOTED.search(head)
     if m:
         return m.group(1).strip()
-    first = re.split(r"(?<=[.!?])\s", textlib.title_of(text, limit=300))[0].rstrip(".")
-    if len(first) <= 90:
+    first = re.split(r"(?<=[.!?])\s", textlib.title_of(_URL.sub(" ", text), limit=300))[0]
+    first = _without_when(first, base, tz).rstrip(".")
+    if len(first) <= TITLE_LIMIT:
         return first
-    cut = first[:89]
+    cut = first[:TITLE_LIMIT - 1]
     return cut[:cut.rfind(" ")].rstrip(" ,;:") + "…" if " " in cut else cut + "…"
+
+
+def _without_when(sentence: str, base: float, tz: str) -> str:
+    """The sentence with its date, time and zone cut out, and the words that led to them
+    ("в", "до", "at"...): "Стрим 20 декабря в 19:00 по Москве: о RLHF" -> "Стрим: о RLHF"."""
+    for a, b in reversed(when_spans(sentence, base, tz)):
+        lead = _LEAD.search(sentence[:a])
+        sentence = sentence[:lead.start() if lead else a] + " " + sentence[b:]
+    sentence = re.sub(r"\s+([,;:.!?])", r"\1", re.sub(r"\s{2,}", " ", sentence)).strip()
+    sentence = re.sub(r"^[,;:—–-]\s*|[\s,;:—–-]+$", "", sentence)
+    return re.sub(r"(?<=\w)[,;](?=:)|([,;:]){2,}", lambda m: m.group(1) or "", sentence)
 
 
 def _link(post: Post, kind: str) -> str | None:
@@ -134,7 +151,7 @@ def event_of(post: Post, tz: str = DEFAULT_TZ) -> Event | None:
     if kind == "survey":
         start, has_time = None, False
     return Event(
-        post_id=post.id, message_id=post.message_id, kind=kind, title=_title(text, kind),
+        post_id=post.id, message_id=post.message_id, kind=kind, title=_title(text, post.date, zone),
         starts_at=int(start.timestamp()) if start else None, tz=zone, link=_link(post, kind),
         deadline=deadline, url=post.url, posted_at=post.date, has_time=has_time,
         message_ids=(post.message_id,),
@@ -144,8 +161,8 @@ def event_of(post: Post, tz: str = DEFAULT_TZ) -> Event | None:
 def _same_event(a: Event, b: Event) -> bool:
     if a.kind != b.kind:
         return False
-    if a.title.casefold() == b.title.casefold():
-        return True
+    if a.title.casefold() == b.title.casefold() and len(a.title.split()) > 1:
+        return True  # a bare "Стрим" (its date cut from the title) names no particular stream
     if a.starts_at is None or b.starts_at is None or a.kind == "survey":
         return False
     day = lambda e: datetime.fromtimestamp(e.starts_at, ZoneInfo(e.tz)).date()  # noqa: E731

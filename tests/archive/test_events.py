@@ -114,3 +114,21 @@ def test_reminder_times_skip_past_ones():
     assert reminder_times(e, now=AMA_START + 1) == []
     day_only = Event(post_id=1, message_id=1, kind="stream", title="x", starts_at=AMA_START, has_time=False)
     assert reminder_times(day_only, now=0) == []
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Стрим 20 декабря в 19:00 по Москве: разберём статьи про квантизацию", "Стрим: разберём статьи про квантизацию"),
+    ("Live stream next Friday 18:00 CET: reading group on Mamba. Join https://youtube.com/live/xyz",
+     "Live stream: reading group on Mamba"),
+    ("Пройдите опрос про зарплаты https://forms.gle/abc123 до 15 августа", "Пройдите опрос про зарплаты"),
+])
+def test_title_leaves_out_links_and_the_date_shown_beside_it(text, title):
+    post = write(Archive(":memory:"), 12, datetime(2024, 8, 5, 9, 0, tzinfo=UTC), text)
+    assert event_of(post).title == title
+
+
+def test_two_streams_left_with_a_bare_title_stay_two():
+    a = Archive(":memory:")
+    write(a, 13, datetime(2024, 8, 5, 9, 0, tzinfo=UTC), "Стрим 10 августа в 19:00")
+    write(a, 14, datetime(2024, 8, 12, 9, 0, tzinfo=UTC), "Стрим 17 августа в 19:00")
+    assert [e.title for e in extract_events(a)] == ["Стрим", "Стрим"]

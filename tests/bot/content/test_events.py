@@ -200,3 +200,17 @@ async def test_survey_lists_open_surveys_until_their_deadline(world):
         assert links["Link"] == "https://forms.gle/abc123"
         clock.move_to(datetime(2025, 3, 21, 12, 0, tzinfo=MSK))
         assert (await ask(world, ANNA, "/survey")).text == "Открытых опросов сейчас нет."
+
+
+async def test_event_lines_say_the_date_once_and_the_survey_link_once(world):
+    with time_machine.travel(NOW, tick=True):
+        row = await announce(world, "Стрим 20 марта в 19:00 по Москве: разберём статьи про квантизацию")
+        post = world.emu.post_to_channel(CHANNEL_ID, "Пройдите опрос про зарплаты в ML https://forms.gle/abc123 до 20 марта")
+        await eventually(lambda: world.services.archive.get(CHANNEL_ID, post.message_id))
+        events = await ask(world, ANNA, "/events")
+        assert f"📺 #{row.id} Стрим: разберём статьи про квантизацию — 20.03.2025 19:00 МСК" in events.text
+        survey = await ask(world, ANNA, "/survey")
+        assert "Пройдите опрос про зарплаты в ML — до 20.03.2025 23:59 МСК" in survey.text
+        assert "forms.gle" not in survey.text  # the address is behind the link, once
+        links = [e.url for e in survey.entities if e.type == "text_link"]
+        assert links.count("https://forms.gle/abc123") == 1
