@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from archive.digest import week_key
@@ -49,12 +49,20 @@ class ChartLabels:
     no_posts: str = "no posts"
 
 
-def stats_chart_png(archive, n: int = 10, tz: str = DEFAULT_TZ, labels: ChartLabels = ChartLabels()) -> bytes:
-    """A PNG: posts per week as bars, and the top hashtags as horizontal bars."""
+def week_start(key: str) -> date:
+    """The Monday of an ISO week key ("2024-W31" -> 29 July 2024)."""
+    year, week = key.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def stats_figure(archive, n: int = 10, tz: str = DEFAULT_TZ, labels: ChartLabels = ChartLabels()):
+    """A matplotlib Figure: posts per week as bars (each week named by its Monday, "29.07"),
+    and the top hashtags as horizontal bars; count axes have whole-number ticks."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     weeks = posts_per_week(archive, tz)
     tags = top_hashtags(archive, n)
@@ -65,20 +73,28 @@ def stats_chart_png(archive, n: int = 10, tz: str = DEFAULT_TZ, labels: ChartLab
         ax.bar(range(len(weeks)), [c for _, c in weeks], color="#3b82f6")
         step = max(1, len(weeks) // 12)
         ax.set_xticks(range(0, len(weeks), step))
-        ax.set_xticklabels([k for k, _ in weeks][::step], rotation=45, ha="right", fontsize=8)
+        ax.set_xticklabels([f"{week_start(k):%d.%m}" for k, _ in weeks][::step], rotation=45, ha="right", fontsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         ax.text(0.5, 0.5, labels.no_posts, ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
     ax.set_title(labels.posts_per_week)
     if tags:
         ax2 = axes[1]
         ax2.barh(range(len(tags)), [c for _, c in tags], color="#10b981")
         ax2.set_yticks(range(len(tags)))
         ax2.set_yticklabels(["#" + t for t, _ in tags], fontsize=8)
+        ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax2.invert_yaxis()
         ax2.set_title(labels.top_hashtags)
     fig.tight_layout()
+    return fig
+
+
+def stats_chart_png(archive, n: int = 10, tz: str = DEFAULT_TZ, labels: ChartLabels = ChartLabels()) -> bytes:
+    """`stats_figure` as PNG bytes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    stats_figure(archive, n, tz, labels).savefig(buf, format="png")
     return buf.getvalue()
 
 

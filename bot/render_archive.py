@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 
-from archive.charts import ChannelStats, ChartLabels
+from archive.charts import ChannelStats, ChartLabels, week_start
 from archive.digest import Digest, DigestItem
 from bot.i18n import Translator
 
@@ -76,9 +77,11 @@ def stats_summary(stats: ChannelStats | None, t: Translator) -> str:
     if stats is None:
         return t("stats_empty")
     week, in_week = stats.busiest_week
+    monday = week_start(week)
     lines = [t("stats_total", n=stats.total),
-             t("stats_span", first=f"{stats.first:%Y-%m-%d}", last=f"{stats.last:%Y-%m-%d}"),
-             t("stats_avg", avg=stats.per_week), t("stats_best", week=week, n=in_week)]
+             t("stats_span", first=f"{stats.first:%d.%m.%Y}", last=f"{stats.last:%d.%m.%Y}"),
+             t("stats_avg", avg=format_decimal(stats.per_week, "0.0", locale=t.lang)),
+             t("stats_best", week=f"{monday:%d.%m}–{monday + timedelta(days=6):%d.%m.%Y}", n=in_week)]
     if stats.top_tags:
         lines.append(t("stats_tags", tags=", ".join(f"#{tag} ({n})" for tag, n in stats.top_tags)))
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-from archive.charts import ChartLabels, channel_stats, posts_per_week, stats_chart_png, top_hashtags
+from archive.charts import ChartLabels, channel_stats, posts_per_week, stats_chart_png, stats_figure, top_hashtags
 from archive.models import IncomingPost
 from archive.store import Archive
 from tests.sample import sample_archive
@@ -35,3 +35,10 @@ def test_summary_numbers():
     assert stats.per_week == 26 / 4 and stats.top_tags == [("paperwatch", 1)]
     assert (f"{stats.first:%Y-%m-%d}", f"{stats.last:%Y-%m-%d}") == ("2024-07-22", "2024-08-14")
     assert channel_stats(Archive(":memory:")) is None
+
+
+def test_chart_counts_in_whole_numbers_and_weeks_by_their_monday():
+    posts, tags = stats_figure(sample_archive()).axes
+    assert [label.get_text() for label in posts.get_xticklabels()] == ["22.07", "29.07", "05.08", "12.08"]
+    assert all(float(tick).is_integer() for tick in posts.get_yticks())
+    assert all(float(tick).is_integer() for tick in tags.get_xticks())  # one post per tag: no 0.2 steps

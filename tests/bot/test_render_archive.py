@@ -45,8 +45,9 @@ def test_survey_deadline_in_the_readers_language():
 def test_summary_lines():
     stats = channel_stats(sample_archive())
     ru = stats_summary(stats, Translator("ru"))
-    assert "Постов: 26" in ru and "2024-W31 (10)" in ru and "#paperwatch (1)" in ru
-    assert "В среднем 6.5 в неделю" in ru
-    assert "Posts: 26" in stats_summary(stats, Translator("en"))
+    assert "Постов: 26" in ru and "Самая активная неделя: 29.07–04.08.2024 (10)" in ru and "#paperwatch (1)" in ru
+    assert "С 22.07.2024 по 14.08.2024" in ru and "В среднем 6,5 в неделю" in ru
+    en = stats_summary(stats, Translator("en"))
+    assert "Posts: 26" in en and "6.5 a week on average" in en
     empty = stats_summary(channel_stats(Archive(":memory:")), Translator("en"))
     assert empty == "The archive is empty, so there are no statistics yet."

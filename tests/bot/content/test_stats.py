@@ -1,10 +1,15 @@
 """/stats: a PNG chart and a few lines of text."""
 from __future__ import annotations
 
+from archive.charts import ChartLabels, stats_chart_png as chart
+from bot.routers.content import stats
+
 ANNA = 1001
 
 
-async def test_stats_sends_a_chart_with_a_summary(sample_world):
+async def test_stats_sends_a_chart_with_a_summary(sample_world, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(stats, "stats_chart_png", lambda archive, **kw: drawn.append(kw["labels"]) or chart(archive, **kw))
     emu = sample_world.emu
     mark = emu.mark()
     emu.send_message(ANNA, ANNA, "/stats")
@@ -12,6 +17,8 @@ async def test_stats_sends_a_chart_with_a_summary(sample_world):
     assert msg.photo
     assert msg.caption.startswith("Статистика канала\nПостов: 26")
     assert "#paperwatch" in msg.caption
+    assert "С 22.07.2024 по 14.08.2024" in msg.caption and "W31" not in msg.caption
+    assert drawn == [ChartLabels("Постов в неделю", "Популярные хэштеги", "нет постов")]  # the reader's language
     data = emu.files[msg.photo[-1].file_id].data
     assert data.startswith(b"\x89PNG")
 
