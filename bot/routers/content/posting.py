@@ -199,16 +199,30 @@ async def scheduled_command(message: Message, bot: Bot, services: Services, cont
     await message.answer(text, reply_markup=markup, disable_web_page_preview=True)
 
 
+async def private_only(message: Message, t) -> None:
+    await message.answer(t("post_private_only"))
+
+
+POST_COMMAND = Command("post", "пост", ignore_case=True)
+SCHEDULED_COMMAND = Command("scheduled", "запланированные", ignore_case=True)
+
+
 def build_router() -> Router:
-    router = Router(name=__name__)
-    private = F.chat.type == "private"
-    router.message.filter(private)
-    router.message.register(post_command, Command("post", "пост", ignore_case=True))
-    router.message.register(scheduled_command, Command("scheduled", "запланированные", ignore_case=True))
+    """The posting dialogue in a private chat; in a group, /post and /scheduled say where they work."""
+    elsewhere = Router(name=f"{__name__}.elsewhere")
+    elsewhere.message.filter(F.chat.type != "private")
+    elsewhere.message.register(private_only, POST_COMMAND)
+    elsewhere.message.register(private_only, SCHEDULED_COMMAND)
+    router = Router(name=f"{__name__}.private")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(post_command, POST_COMMAND)
+    router.message.register(scheduled_command, SCHEDULED_COMMAND)
     router.message.register(cancel_command, Command("cancel", "отмена", ignore_case=True),
                             StateFilter(PostDialog.content, PostDialog.when))
     # other commands (/help, /search…) still work while the dialogue waits for the post
     router.message.register(post_content, StateFilter(PostDialog.content), ~F.text.startswith("/"))
     router.message.register(post_when, StateFilter(PostDialog.when), F.text)
     router.callback_query.register(post_button, PostButton.filter())
-    return router
+    feature = Router(name=__name__)
+    feature.include_routers(router, elsewhere)
+    return feature

@@ -9,7 +9,7 @@ from aiogram.types import MessageEntity
 
 from bot.routers.content.scheduler import post_job_id, reminder_job_id
 from content.posts import PostStatus
-from sandbox.keeper import CHANNEL_ID
+from sandbox.keeper import CHANNEL_ID, CHAT_ID
 from tests.bot.content.helpers import content_jobs, content_store, eventually, scheduler
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -27,10 +27,12 @@ def channel_posts(world):
     return world.emu.messages(CHANNEL_ID)
 
 
-async def say(world, user_id: int, text: str | None = None, **kwargs):
+async def say(world, user_id: int, text: str | None = None, chat_id: int | None = None, **kwargs):
+    """`user_id` writes to the bot (in private unless `chat_id` says where); the bot's answer there."""
+    chat_id = chat_id or user_id
     mark = world.emu.mark()
-    world.emu.send_message(user_id, user_id, text, **kwargs)
-    return await world.emu.wait_for_sent(chat_id=user_id, since=mark, timeout=10)
+    world.emu.send_message(chat_id, user_id, text, **kwargs)
+    return await world.emu.wait_for_sent(chat_id=chat_id, since=mark, timeout=10)
 
 
 async def press(world, user_id: int, message, label: str):
@@ -234,3 +236,11 @@ async def test_a_restart_while_the_bot_waits_for_the_time_loses_nothing(world):
         reply = await say(world, OWNER, "завтра 10:00")
         (row,) = content_store(world).posts(PostStatus.SCHEDULED)
         assert reply.text.startswith(f"🕒 Пост #{row.id} запланирован на 11.03.2025 10:00 МСК")
+
+
+async def test_post_in_the_group_says_it_works_in_a_private_chat(world):
+    for user_id, expected in ((OWNER, "Публикация в канал через бота — в личном чате со мной"),
+                              (1003, "Posting to the channel works in a private chat with me")):
+        reply = await say(world, user_id, "/post Анонс", chat_id=CHAT_ID)
+        assert reply.text.startswith(expected)
+    assert channel_posts(world) == [] and content_store(world).posts(PostStatus.DRAFT) == []
