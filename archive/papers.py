@@ -185,6 +185,8 @@ def tldr(text: str, *, skip: Iterable[str] = (), limit: int = TLDR_LIMIT, senten
     for line in body_lines:
         line = re.sub(r"^(?:[-*•–]|\d+[.)])\s+", "", line)
         candidates += [s for s in _sentences(line) if len(textlib._URL.sub("", s).strip()) >= 25]
+    # a sentence that ends in a colon leads into a list the TL;DR would not show
+    candidates = [s for s in candidates if not s.endswith(":")] or candidates
     if not candidates:
         return _trim(" ".join(body_lines), limit)
     bags = [set(fts.stem(w) for w in fts.words(s) if len(w) > 3) for s in candidates]
@@ -199,12 +201,18 @@ def tldr(text: str, *, skip: Iterable[str] = (), limit: int = TLDR_LIMIT, senten
         cue = 2.0 if _KEY_PHRASES.search(sentence) else 0.0
         penalty = 1.0 if sentence.endswith("?") or len(sentence) > 400 else 0.0
         scored.append((centrality + position + cue - penalty, i))
-    best = sorted(i for _, i in sorted(scored, reverse=True)[:sentences])
-    out = candidates[best[0]]
+    opening = lambda s: tuple(w.casefold() for w in re.findall(r"\w+", s)[:2])  # noqa: E731
+    best: list[int] = []
+    for _, i in sorted(scored, reverse=True):  # the best ones, each opening its own way
+        if len(best) < sentences and opening(candidates[i]) not in {opening(candidates[j]) for j in best}:
+            best.append(i)
+    best.sort()
+    full = lambda s: s[:1].upper() + s[1:] + ("" if s[-1] in ".!?…" else ".")  # noqa: E731 - a list item too
+    out = full(candidates[best[0]])
     for i in best[1:]:
         if len(out) + 2 + len(candidates[i]) <= limit:
-            out = (out if out[-1] in ".!?…:" else out + ".") + " " + candidates[i]
-    return _trim(out[:1].upper() + out[1:], limit)
+            out += " " + full(candidates[i])
+    return _trim(out, limit)
 
 
 def _sentences(line: str) -> list[str]:

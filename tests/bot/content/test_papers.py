@@ -75,3 +75,16 @@ async def test_paper_in_english_and_nothing_found(world):
     emu.send_message(JOHN, JOHN, "/paper <zzqx>")
     nothing = await emu.wait_for_sent(chat_id=JOHN, since=mark)
     assert "No paper review matches <zzqx>" in nothing.text
+
+
+@pytest.mark.parametrize("query, tldr", [
+    ("PV-Tuning", "TL;DR: Здесь целый пакет: статья на ICML, статья на хабре, код библиотеки, сжатые модели "
+                  "(Llama, mistral, gemma) и туториал по дообучению сжатого Mixtral через LoRA.\n"),
+    ("VILA", "TL;DR: Очередная SotA, в этот раз от NVIDIA 🖥. Авторы показывают важность разморозки LLM на претрейне.\n"),
+])
+async def test_a_card_tldr_ends_on_a_full_sentence_and_opens_each_sentence_its_own_way(sample_world, query, tldr):
+    emu = sample_world.emu
+    mark = emu.mark()
+    emu.send_message(ANNA, ANNA, f"/paper {query}")
+    card = await emu.wait_for_sent(chat_id=ANNA, since=mark)
+    assert tldr in card.text
