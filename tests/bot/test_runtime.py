@@ -18,12 +18,12 @@ ANNA = 1001
 
 
 @pytest.fixture
-async def webhook_world(tmp_path):
+async def webhook_keeper(tmp_path):
     """The emulator delivering to the bot's webhook server (no polling)."""
-    world = OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder())
-    await world.emu.start()
-    world.populate()
-    settings = world.settings()
+    keeper = OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder())
+    await keeper.emu.start()
+    keeper.populate()
+    settings = keeper.settings()
     services = make_services(settings, FakeEmbedder())
     bot, dp = create_bot(settings), build_dispatcher(services)
     runner = web.AppRunner(webhook_app(bot, dp, "s3cret-token"))
@@ -32,24 +32,24 @@ async def webhook_world(tmp_path):
     await site.start()
     port = runner.addresses[0][1]
     url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
-    yield world, bot, url
+    yield keeper, bot, url
     await runner.cleanup()
     await bot.session.close()
     services.close()
-    await world.emu.stop()
+    await keeper.emu.stop()
 
 
-async def test_webhook_with_the_right_secret_gets_answers(webhook_world):
-    world, bot, url = webhook_world
+async def test_webhook_with_the_right_secret_gets_answers(webhook_keeper):
+    keeper, bot, url = webhook_keeper
     await bot.set_webhook(url, secret_token="s3cret-token")
-    mark = world.emu.mark()
-    world.emu.send_message(CHAT_ID, ANNA, "/help")
-    reply = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark, timeout=10)
+    mark = keeper.emu.mark()
+    keeper.emu.send_message(CHAT_ID, ANNA, "/help")
+    reply = await keeper.emu.wait_for_sent(chat_id=CHAT_ID, since=mark, timeout=10)
     assert "/search" in reply.text
 
 
-async def test_webhook_with_a_wrong_secret_is_refused(webhook_world):
-    world, bot, url = webhook_world
+async def test_webhook_with_a_wrong_secret_is_refused(webhook_keeper):
+    keeper, bot, url = webhook_keeper
     update = {"update_id": 1, "message": {
         "message_id": 1, "date": 1700000000, "chat": {"id": CHAT_ID, "type": "supergroup"},
         "from": {"id": ANNA, "is_bot": False, "first_name": "Anna"}, "text": "/help",
@@ -58,7 +58,7 @@ async def test_webhook_with_a_wrong_secret_is_refused(webhook_world):
         for headers in ({"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {}):
             async with http.post(url, json=update, headers=headers) as response:
                 assert response.status == 401
-    assert world.emu.sent(CHAT_ID) == []
+    assert keeper.emu.sent(CHAT_ID) == []
 
 
 def test_missing_settings_are_listed_in_one_message(monkeypatch):
@@ -112,24 +112,24 @@ async def test_a_failing_handler_is_reported_and_the_bot_keeps_going(tmp_path, c
         def search(self, *args, **kwargs):
             raise RuntimeError("index exploded")
 
-    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
-        world.services.searcher = BrokenSearch()
-        mark = world.emu.mark()
-        world.emu.send_message(CHAT_ID, ANNA, "/search leakage")
-        reply = await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark, timeout=10)
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as keeper:
+        keeper.services.searcher = BrokenSearch()
+        mark = keeper.emu.mark()
+        keeper.emu.send_message(CHAT_ID, ANNA, "/search leakage")
+        reply = await keeper.emu.wait_for_sent(chat_id=CHAT_ID, since=mark, timeout=10)
         assert reply.text == "Что-то пошло не так. Попробуйте ещё раз чуть позже."
         assert any("failed" in r.message and "index exploded" in r.message for r in caplog.records)
-        mark = world.emu.mark()
-        world.emu.send_message(CHAT_ID, ANNA, "/rules")
-        assert "Не будь мудаком" in (await world.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)).text
+        mark = keeper.emu.mark()
+        keeper.emu.send_message(CHAT_ID, ANNA, "/rules")
+        assert "Не будь мудаком" in (await keeper.emu.wait_for_sent(chat_id=CHAT_ID, since=mark)).text
 
 
 async def test_missing_rights_are_named_at_start(tmp_path):
     from bot.app import missing_rights
 
-    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
-        world.emu.set_bot_rights(CHAT_ID, can_delete_messages=True)
-        problems = await missing_rights(world.bot, world.services.settings)
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as keeper:
+        keeper.emu.set_bot_rights(CHAT_ID, can_delete_messages=True)
+        problems = await missing_rights(keeper.bot, keeper.services.settings)
         assert problems == [f"in the chat {CHAT_ID} I lack: can_restrict_members, can_pin_messages"]
 
 
@@ -140,23 +140,23 @@ async def test_after_downtime_stale_commands_are_skipped_and_channel_posts_kept(
     from bot.runner import run_polling
     from sandbox.keeper import CHANNEL_ID
 
-    world = OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder())
-    await world.emu.start()
-    world.populate()
-    world.emu.clock = lambda: time.time() - 3600  # an hour ago, while the bot was down:
-    world.emu.send_message(ANNA, ANNA, "/help")
-    world.emu.post_to_channel(CHANNEL_ID, text="Пост, пока бот спал: диффузия для видео")
-    world.emu.clock = time.time
-    services = make_services(world.settings(), FakeEmbedder())
-    bot, dp = create_bot(world.settings()), build_dispatcher(services)
+    keeper = OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder())
+    await keeper.emu.start()
+    keeper.populate()
+    keeper.emu.clock = lambda: time.time() - 3600  # an hour ago, while the bot was down:
+    keeper.emu.send_message(ANNA, ANNA, "/help")
+    keeper.emu.post_to_channel(CHANNEL_ID, text="Пост, пока бот спал: диффузия для видео")
+    keeper.emu.clock = time.time
+    services = make_services(keeper.settings(), FakeEmbedder())
+    bot, dp = create_bot(keeper.settings()), build_dispatcher(services)
     task = asyncio.create_task(run_polling(bot, dp, handle_signals=False))
     try:
-        await world.emu.wait_for_call("getUpdates", since=0, timeout=10)
-        mark = world.emu.mark()
-        world.emu.send_message(ANNA, ANNA, "/rules")
-        reply = await world.emu.wait_for_sent(chat_id=ANNA, since=mark, timeout=10)
+        await keeper.emu.wait_for_call("getUpdates", since=0, timeout=10)
+        mark = keeper.emu.mark()
+        keeper.emu.send_message(ANNA, ANNA, "/rules")
+        reply = await keeper.emu.wait_for_sent(chat_id=ANNA, since=mark, timeout=10)
         assert "Не будь мудаком" in reply.text
-        assert [m.text.split()[0] for m in world.emu.sent(ANNA)] == [reply.text.split()[0]]
+        assert [m.text.split()[0] for m in keeper.emu.sent(ANNA)] == [reply.text.split()[0]]
         for _ in range(100):  # ingest runs off the event loop
             if services.archive.count():
                 break
@@ -167,23 +167,23 @@ async def test_after_downtime_stale_commands_are_skipped_and_channel_posts_kept(
         await asyncio.wait_for(task, 10)
         await bot.session.close()
         services.close()
-        await world.emu.stop()
+        await keeper.emu.stop()
 
 
 async def test_a_retried_mute_keeps_its_length_and_a_lost_send_is_not_repeated(tmp_path):
-    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as world:
-        world.emu.faults.add(method="restrictChatMember", status=429, retry_after=2)
+    async with OfflineKeeper(tmp_path / "k.db", embedder=FakeEmbedder()) as keeper:
+        keeper.emu.faults.add(method="restrictChatMember", status=429, retry_after=2)
         from aiogram.types import ChatPermissions
 
-        until = int(world.emu.clock()) + 600
-        await world.bot.restrict_chat_member(CHAT_ID, 1004, ChatPermissions(can_send_messages=False),
+        until = int(keeper.emu.clock()) + 600
+        await keeper.bot.restrict_chat_member(CHAT_ID, 1004, ChatPermissions(can_send_messages=False),
                                              until_date=until)
-        sent_until = [int(p["until_date"]) for _, p in world.emu.calls("restrictChatMember")]
+        sent_until = [int(p["until_date"]) for _, p in keeper.emu.calls("restrictChatMember")]
         assert sent_until == [until, until + 2]
-        world.emu.faults.add(method="sendMessage", drop=True)
+        keeper.emu.faults.add(method="sendMessage", drop=True)
         with pytest.raises(Exception):
-            await world.bot.send_message(ANNA, "once")
-        assert [m.text for m in world.emu.sent(ANNA)] == ["once"]  # it arrived; not sent twice
+            await keeper.bot.send_message(ANNA, "once")
+        assert [m.text for m in keeper.emu.sent(ANNA)] == ["once"]  # it arrived; not sent twice
 
 
 def test_long_lists_are_cut_to_one_telegram_message():

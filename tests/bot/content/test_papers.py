@@ -6,15 +6,16 @@ from aiogram.types import MessageEntity
 
 from archive.text import utf16_len
 from sandbox.keeper import CHANNEL_ID
-from tests.bot.content.helpers import eventually
+from tests.bot.helpers import eventually
 
 ANNA = 1001
 JOHN = 1003
 
 
+@pytest.mark.sample
 @pytest.mark.settings(papers_page_size=2)
-async def test_papers_lists_latest_reviews_and_pages_in_place(sample_world):
-    emu = sample_world.emu
+async def test_papers_lists_latest_reviews_and_pages_in_place(keeper):
+    emu = keeper.emu
     mark = emu.mark()
     emu.send_message(ANNA, ANNA, "/papers")
     first = await emu.wait_for_sent(chat_id=ANNA, since=mark)
@@ -32,8 +33,9 @@ async def test_papers_lists_latest_reviews_and_pages_in_place(sample_world):
     assert len(emu.sent(ANNA)) == 1  # the same message was edited
 
 
-async def test_paper_query_answers_with_the_card(sample_world):
-    emu = sample_world.emu
+@pytest.mark.sample
+async def test_paper_query_answers_with_the_card(keeper):
+    emu = keeper.emu
     mark = emu.mark()
     emu.send_message(ANNA, ANNA, "/paper semantic leakage")
     card = await emu.wait_for_sent(chat_id=ANNA, since=mark)
@@ -45,8 +47,9 @@ async def test_paper_query_answers_with_the_card(sample_world):
     assert card.text.index("TL;DR:") < card.text.index("Пост")
 
 
-async def test_a_new_channel_review_is_found_with_its_paper_link(sample_world):
-    emu = sample_world.emu
+@pytest.mark.sample
+async def test_a_new_channel_review_is_found_with_its_paper_link(keeper):
+    emu = keeper.emu
     text = ("# Mixture of Depths: Dynamically Allocating Compute in Transformers\nRaposo et al.\n📃 Paper\n"
             "Авторы предлагают пропускать слои для простых токенов: роутер решает, какие токены "
             "пройдут через блок. " + "Подробности разбора статьи. " * 30 + "#paperwatch")
@@ -54,7 +57,7 @@ async def test_a_new_channel_review_is_found_with_its_paper_link(sample_world):
     ent = MessageEntity(type="text_link", offset=utf16_len(text[:start]), length=utf16_len("📃 Paper"),
                         url="https://arxiv.org/abs/2404.02258")
     post = emu.post_to_channel(CHANNEL_ID, text, entities=[ent])
-    await eventually(lambda: sample_world.services.archive.get(CHANNEL_ID, post.message_id))
+    await eventually(lambda: keeper.services.archive.get(CHANNEL_ID, post.message_id))
     mark = emu.mark()
     emu.send_message(ANNA, ANNA, "/paper mixture of depths")
     card = await emu.wait_for_sent(chat_id=ANNA, since=mark)
@@ -65,8 +68,8 @@ async def test_a_new_channel_review_is_found_with_its_paper_link(sample_world):
     assert links["https://arxiv.org/abs/2404.02258"] == "Статья"
 
 
-async def test_paper_in_english_and_nothing_found(world):
-    emu = world.emu
+async def test_paper_in_english_and_nothing_found(keeper):
+    emu = keeper.emu
     mark = emu.mark()
     emu.send_message(JOHN, JOHN, "/paper")
     usage = await emu.wait_for_sent(chat_id=JOHN, since=mark)
@@ -82,8 +85,9 @@ async def test_paper_in_english_and_nothing_found(world):
                   "(Llama, mistral, gemma) и туториал по дообучению сжатого Mixtral через LoRA.\n"),
     ("VILA", "TL;DR: Очередная SotA, в этот раз от NVIDIA 🖥. Авторы показывают важность разморозки LLM на претрейне.\n"),
 ])
-async def test_a_card_tldr_ends_on_a_full_sentence_and_opens_each_sentence_its_own_way(sample_world, query, tldr):
-    emu = sample_world.emu
+@pytest.mark.sample
+async def test_a_card_tldr_ends_on_a_full_sentence_and_opens_each_sentence_its_own_way(keeper, query, tldr):
+    emu = keeper.emu
     mark = emu.mark()
     emu.send_message(ANNA, ANNA, f"/paper {query}")
     card = await emu.wait_for_sent(chat_id=ANNA, since=mark)

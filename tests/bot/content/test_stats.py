@@ -1,16 +1,19 @@
 """/stats: a PNG chart and a few lines of text."""
 from __future__ import annotations
 
+import pytest
+
 from archive.charts import ChartLabels, stats_chart_png as chart
 from bot.routers.content import stats
 
 ANNA = 1001
 
 
-async def test_stats_sends_a_chart_with_a_summary(sample_world, monkeypatch):
+@pytest.mark.sample
+async def test_stats_sends_a_chart_with_a_summary(keeper, monkeypatch):
     drawn = []
     monkeypatch.setattr(stats, "stats_chart_png", lambda archive, **kw: drawn.append(kw["labels"]) or chart(archive, **kw))
-    emu = sample_world.emu
+    emu = keeper.emu
     mark = emu.mark()
     emu.send_message(ANNA, ANNA, "/stats")
     msg = await emu.wait_for_sent(chat_id=ANNA, since=mark, timeout=30)
@@ -23,8 +26,8 @@ async def test_stats_sends_a_chart_with_a_summary(sample_world, monkeypatch):
     assert data.startswith(b"\x89PNG")
 
 
-async def test_stats_of_an_empty_archive(world):
-    mark = world.emu.mark()
-    world.emu.send_message(ANNA, ANNA, "/stats")
-    msg = await world.emu.wait_for_sent(chat_id=ANNA, since=mark)
+async def test_stats_of_an_empty_archive(keeper):
+    mark = keeper.emu.mark()
+    keeper.emu.send_message(ANNA, ANNA, "/stats")
+    msg = await keeper.emu.wait_for_sent(chat_id=ANNA, since=mark)
     assert msg.text == "Архив пуст — статистики пока нет."

@@ -7,7 +7,10 @@ from bot.routers.moderation.audit import UndoButton
 from bot.routers.moderation.votekick import VoteButton
 from sandbox.keeper import ADMIN_RIGHTS, CHAT_ID, LOG_CHAT_ID
 
-from .conftest import chat, said, text_of
+from tests.bot.helpers import chat, said, text_of
+from tests.bot.moderation.helpers import quiet
+
+pytestmark = quiet
 
 MY_CHANNEL = -1002000000001  # a channel member 1001 can write as
 WEAK_ADMIN = 1002  # an admin without restrict/delete/change-info rights
@@ -38,26 +41,26 @@ DENIAL = {
 }
 
 
-async def prepare(world):
-    emu = world.emu
+async def prepare(keeper):
+    emu = keeper.emu
     emu.add_channel(MY_CHANNEL, "Anna's channel")
     emu.promote(CHAT_ID, WEAK_ADMIN, can_pin_messages=True, can_invite_users=True)
     emu.set_member(CHAT_ID, 101, "administrator", {**ADMIN_RIGHTS, "is_anonymous": True})
     for u in (1003, 1004, 1005, 1006):
-        await chat(world, u, 1)
+        await chat(keeper, u, 1)
 
 
 @pytest.mark.parametrize("actor", list(ACTORS))
-async def test_command_matrix(world, actor):
-    emu = world.emu
-    await prepare(world)
+async def test_command_matrix(keeper, actor):
+    emu = keeper.emu
+    await prepare(keeper)
     user_id, sender_chat = ACTORS[actor]
     allowed = ALLOWED[actor]
     msg = {u: [m for m in emu.messages(CHAT_ID) if m.from_user and m.from_user.id == u][-1].message_id
            for u in (1003, 1004, 1005, 1006)}
 
     async def run(command, target_user, args=""):
-        return await said(world, user_id, f"/{command} {args}".strip(), reply_to=msg[target_user],
+        return await said(keeper, user_id, f"/{command} {args}".strip(), reply_to=msg[target_user],
                           sender_chat_id=sender_chat)
 
     def check_denied(command, answer):
@@ -123,8 +126,8 @@ async def test_command_matrix(world, actor):
     else:
         check_denied("report", answer)
     # /setrules
-    answer = await said(world, user_id, "/setrules Be <nice>", sender_chat_id=sender_chat)
-    rules = await said(world, 1003 if "unban" in allowed else 1004, "/rules")
+    answer = await said(keeper, user_id, "/setrules Be <nice>", sender_chat_id=sender_chat)
+    rules = await said(keeper, 1003 if "unban" in allowed else 1004, "/rules")
     if "setrules" in allowed:
         assert "обновлены" in text_of(answer) and "Be <nice>" in text_of(rules)
     else:
@@ -145,23 +148,23 @@ BUTTON_PRESSERS = {"member": 1001, "admin_without_right": WEAK_ADMIN, "admin": 1
 BUTTON_ALLOWED = {"admin", "creator"}
 
 
-async def answered(world, query) -> str:
-    await world.emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == query.id, since=0)
-    return world.emu.callback_answers[query.id].text
+async def answered(keeper, query) -> str:
+    await keeper.emu.wait_for_call("answerCallbackQuery", lambda p: p["callback_query_id"] == query.id, since=0)
+    return keeper.emu.callback_answers[query.id].text
 
 
 @pytest.mark.parametrize("presser", list(BUTTON_PRESSERS))
 @pytest.mark.parametrize("op", ["cancel", "decide"])
-async def test_vote_admin_buttons(world, presser, op):
-    emu = world.emu
-    await prepare(world)
+async def test_vote_admin_buttons(keeper, presser, op):
+    emu = keeper.emu
+    await prepare(keeper)
     bad = emu.send_message(CHAT_ID, 1006, "spam")
-    await chat(world, 1001, 3)
-    poll = await said(world, 1001, "/votekick", reply_to=bad.message_id)
-    vid = world.moderation.votes.open_votes()[0].id
+    await chat(keeper, 1001, 3)
+    poll = await said(keeper, 1001, "/votekick", reply_to=bad.message_id)
+    vid = keeper.moderation.votes.open_votes()[0].id
     query = emu.press_button(CHAT_ID, poll.message_id, BUTTON_PRESSERS[presser], VoteButton(vid=vid, op=op).pack())
-    answer = await answered(world, query)
-    vote = world.moderation.votes.get(vid)
+    answer = await answered(keeper, query)
+    vote = keeper.moderation.votes.get(vid)
     if presser in BUTTON_ALLOWED:
         expected = "cancelled" if op == "cancel" else "decided"
         assert vote.status == expected
@@ -174,31 +177,31 @@ async def test_vote_admin_buttons(world, presser, op):
         assert ("для администраторов" if presser == "member" else "Нужно право") in answer
 
 
-async def test_buttons_are_checked_at_press_time_not_from_the_cache(world):
+async def test_buttons_are_checked_at_press_time_not_from_the_cache(keeper):
     """An admin demoted without the bot seeing an update is refused at the next press."""
-    emu = world.emu
+    emu = keeper.emu
     bad = emu.send_message(CHAT_ID, 1006, "spam")
-    await chat(world, 1001, 3)
-    poll = await said(world, 1001, "/votekick", reply_to=bad.message_id)
+    await chat(keeper, 1001, 3)
+    poll = await said(keeper, 1001, "/votekick", reply_to=bad.message_id)
     emu.set_member(CHAT_ID, 101, "member")  # silently: the cache still says admin
-    vid = world.moderation.votes.open_votes()[0].id
+    vid = keeper.moderation.votes.open_votes()[0].id
     query = emu.press_button(CHAT_ID, poll.message_id, 101, VoteButton(vid=vid, op="cancel").pack())
-    assert "для администраторов" in await answered(world, query)
-    assert world.moderation.votes.get(vid).status == "open"
+    assert "для администраторов" in await answered(keeper, query)
+    assert keeper.moderation.votes.get(vid).status == "open"
 
 
 @pytest.mark.parametrize("presser", list(BUTTON_PRESSERS))
-async def test_undo_button_in_the_log_chat(world, presser):
-    emu = world.emu
-    await prepare(world)
+async def test_undo_button_in_the_log_chat(keeper, presser):
+    emu = keeper.emu
+    await prepare(keeper)
     bad = emu.send_message(CHAT_ID, 1006, "spam")
-    await said(world, 101, "/ban 1d spam", reply_to=bad.message_id)
+    await said(keeper, 101, "/ban 1d spam", reply_to=bad.message_id)
     entry = await emu.wait_for_sent(lambda m: "Бан" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
     assert "Maria" in text_of(entry) and "Sergey" in text_of(entry) and "1 день" in text_of(entry)
     [[undo]] = entry.reply_markup.inline_keyboard
     assert undo.callback_data == UndoButton(rid=1).pack()
     query = emu.press_button(LOG_CHAT_ID, entry.message_id, BUTTON_PRESSERS[presser], undo.callback_data)
-    answer = await answered(world, query)
+    answer = await answered(keeper, query)
     if presser in BUTTON_ALLOWED:
         assert answer == "Бан снят." and emu.member(CHAT_ID, 1006).status == "left"
         edited = await emu.wait_for_sent(lambda m: "Отменено (" in text_of(m), chat_id=LOG_CHAT_ID, since=0)
@@ -207,24 +210,24 @@ async def test_undo_button_in_the_log_chat(world, presser):
         assert emu.member(CHAT_ID, 1006).status == "kicked" and not emu.calls("unbanChatMember")
 
 
-async def test_an_anonymous_admin_gets_only_the_rights_every_anonymous_admin_has(world):
-    emu = world.emu
-    await prepare(world)
+async def test_an_anonymous_admin_gets_only_the_rights_every_anonymous_admin_has(keeper):
+    emu = keeper.emu
+    await prepare(keeper)
     emu.set_member(CHAT_ID, WEAK_ADMIN, "administrator",
                    {"can_pin_messages": True, "is_anonymous": True})  # a weak admin hides too
     target = [m for m in emu.messages(CHAT_ID) if m.from_user and m.from_user.id == 1004][-1]
-    answer = await said(world, 101, "/ban 1h", reply_to=target.message_id, sender_chat_id=CHAT_ID)
+    answer = await said(keeper, 101, "/ban 1h", reply_to=target.message_id, sender_chat_id=CHAT_ID)
     assert "Нужно право" in text_of(answer) and emu.member(CHAT_ID, 1004).status == "member"
 
 
-async def test_the_communitys_own_channel_cannot_be_voted_out_or_banned(world):
+async def test_the_communitys_own_channel_cannot_be_voted_out_or_banned(keeper):
     from sandbox.keeper import CHANNEL_ID
 
-    emu = world.emu
-    await prepare(world)
+    emu = keeper.emu
+    await prepare(keeper)
     comment = emu.send_message(CHAT_ID, 100, "Комментарий от канала", sender_chat_id=CHANNEL_ID)
-    answer = await said(world, 1004, "/votekick", reply_to=comment.message_id)
+    answer = await said(keeper, 1004, "/votekick", reply_to=comment.message_id)
     assert "нельзя" in text_of(answer)
-    answer = await said(world, 101, f"/ban {CHANNEL_ID}")
+    answer = await said(keeper, 101, f"/ban {CHANNEL_ID}")
     assert "не наказывают" in text_of(answer)
     assert not emu.calls("banChatSenderChat")

@@ -8,20 +8,23 @@ import pytest
 
 from sandbox.keeper import CHAT_ID, LOG_CHAT_ID
 
-from .conftest import said, text_of
+from tests.bot.helpers import said, text_of
+from tests.bot.moderation.helpers import quiet
+
+pytestmark = quiet
 
 HOUR, DAY, WEEK = 3600, 86400, 7 * 86400
 PETR = 1005
 
 
-async def punish(world, command: str):
+async def punish(keeper, command: str):
     """Maria answers Petr's fresh message with ``command``; returns her reply and the log entry
     it made (None if none)."""
-    emu = world.emu
+    emu = keeper.emu
     emu.set_member(CHAT_ID, PETR, "member")
     logged = len(emu.sent(LOG_CHAT_ID))
     target = emu.send_message(CHAT_ID, PETR, "hi")
-    answer = await said(world, 101, command, reply_to=target.message_id)
+    answer = await said(keeper, 101, command, reply_to=target.message_id)
     entries = emu.sent(LOG_CHAT_ID)[logged:]
     return text_of(answer), (text_of(entries[0]) if entries else None)
 
@@ -35,9 +38,9 @@ async def punish(world, command: str):
     ("/ban неделю", "kicked", WEEK, "бан на 1 неделю", ""),
     ("/ban день реклама", "kicked", DAY, "бан на 1 день", "реклама"),
 ])
-async def test_a_term_in_words_is_a_term(world, command, status, seconds, said_term, reason):
-    answer, entry = await punish(world, command)
-    member = world.emu.member(CHAT_ID, PETR)
+async def test_a_term_in_words_is_a_term(keeper, command, status, seconds, said_term, reason):
+    answer, entry = await punish(keeper, command)
+    member = keeper.emu.member(CHAT_ID, PETR)
     assert member.status == status
     assert abs(member.until_date.timestamp() - (time.time() + seconds)) < 60  # not for ever
     assert said_term in answer and "навсегда" not in answer
@@ -50,56 +53,56 @@ async def test_a_term_in_words_is_a_term(world, command, status, seconds, said_t
     ("/mute флуд и спам", "Не вижу срока в «флуд и спам»."),
     ("/mute", "На сколько?"),
 ])
-async def test_a_mute_without_a_term_is_refused_with_examples(world, command, first_line):
-    answer, entry = await punish(world, command)
+async def test_a_mute_without_a_term_is_refused_with_examples(keeper, command, first_line):
+    answer, entry = await punish(keeper, command)
     assert answer.startswith(first_line) and "/mute 30 минут флуд" in answer and "/mute навсегда" in answer
-    assert world.emu.member(CHAT_ID, PETR).status == "member" and entry is None
-    assert not world.emu.calls("restrictChatMember")
+    assert keeper.emu.member(CHAT_ID, PETR).status == "member" and entry is None
+    assert not keeper.emu.calls("restrictChatMember")
 
 
-async def test_a_permanent_mute_or_ban_says_so(world):
-    answer, entry = await punish(world, "/mute навсегда флуд")
+async def test_a_permanent_mute_or_ban_says_so(keeper):
+    answer, entry = await punish(keeper, "/mute навсегда флуд")
     assert answer.startswith("✅ Petr: мут навсегда.") and "Срок: навсегда" in entry
-    assert world.emu.member(CHAT_ID, PETR).until_date.timestamp() == 0
-    answer, entry = await punish(world, "/ban спамер")  # no term: for ever, and the reply says why
+    assert keeper.emu.member(CHAT_ID, PETR).until_date.timestamp() == 0
+    answer, entry = await punish(keeper, "/ban спамер")  # no term: for ever, and the reply says why
     assert answer.startswith("✅ Petr: бан навсегда.\nПричина: спамер\nСрок не указан — значит, навсегда.")
     assert "/unban" in answer and "Срок: навсегда" in entry
-    assert world.emu.member(CHAT_ID, PETR).status == "kicked"
-    answer, _ = await punish(world, "/ban навсегда")  # said on purpose: no lecture
+    assert keeper.emu.member(CHAT_ID, PETR).status == "kicked"
+    answer, _ = await punish(keeper, "/ban навсегда")  # said on purpose: no lecture
     assert answer == "✅ Petr: бан навсегда."
 
 
-async def test_english_admins_get_the_same_rules_in_english(world):
-    emu = world.emu
+async def test_english_admins_get_the_same_rules_in_english(keeper):
+    emu = keeper.emu
     emu.set_member(CHAT_ID, 1003, "administrator", {"can_restrict_members": True})
     target = emu.send_message(CHAT_ID, PETR, "hi")
-    answer = await said(world, 1003, "/mute spam", reply_to=target.message_id)
+    answer = await said(keeper, 1003, "/mute spam", reply_to=target.message_id)
     assert text_of(answer).startswith('I see no term in "spam". Give the mute a term:')
-    answer = await said(world, 1003, "/mute hour", reply_to=target.message_id)
+    answer = await said(keeper, 1003, "/mute hour", reply_to=target.message_id)
     assert text_of(answer) == "✅ Petr: muted for 1 hour."
 
 
-async def test_a_kick_is_logged_as_a_kick_with_nothing_to_undo(world):
-    answer, entry = await punish(world, "/kick спам")
+async def test_a_kick_is_logged_as_a_kick_with_nothing_to_undo(keeper):
+    answer, entry = await punish(keeper, "/kick спам")
     assert answer.startswith("👢 Petr: исключение из чата. Это не бан: вернуться можно сразу.")
-    assert world.emu.member(CHAT_ID, PETR).status == "left"  # out, and free to come back
+    assert keeper.emu.member(CHAT_ID, PETR).status == "left"  # out, and free to come back
     assert "Исключение" in entry and "Без бана: вернуться можно сразу" in entry
     assert "Срок" not in entry and "навсегда" not in entry
-    [log_message] = [m for m in world.emu.sent(LOG_CHAT_ID) if "Исключение" in text_of(m)]
+    [log_message] = [m for m in keeper.emu.sent(LOG_CHAT_ID) if "Исключение" in text_of(m)]
     assert log_message.reply_markup is None  # no Undo that would "unban" someone not banned
 
 
-async def test_an_unknown_numeric_id_is_said_to_be_unknown(world):
-    answer = text_of(await said(world, 101, "/ban 424242 спам"))
+async def test_an_unknown_numeric_id_is_said_to_be_unknown(keeper):
+    answer = text_of(await said(keeper, 101, "/ban 424242 спам"))
     assert answer.startswith("Id 424242 мне незнаком: этого человека я в чате не видел.")
     assert "укажите числовой id" not in answer
-    assert not world.emu.calls("banChatMember")
+    assert not keeper.emu.calls("banChatMember")
     # an @username it has not seen still asks for the id
-    assert "укажите числовой id" in text_of(await said(world, 101, "/ban @nobody"))
+    assert "укажите числовой id" in text_of(await said(keeper, 101, "/ban @nobody"))
 
 
-async def test_an_admin_target_is_refused_without_guessing_their_gender(world):
-    admin_msg = world.emu.send_message(CHAT_ID, 101, "hello")
-    answer = await said(world, 100, "/mute 1h", reply_to=admin_msg.message_id)
+async def test_an_admin_target_is_refused_without_guessing_their_gender(keeper):
+    admin_msg = keeper.emu.send_message(CHAT_ID, 101, "hello")
+    answer = await said(keeper, 100, "/mute 1h", reply_to=admin_msg.message_id)
     assert text_of(answer) == "Maria — администратор, к администраторам это не применяется."
-    assert world.emu.member(CHAT_ID, 101).status == "administrator"
+    assert keeper.emu.member(CHAT_ID, 101).status == "administrator"
