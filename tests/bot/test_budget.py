@@ -72,11 +72,10 @@ async def test_fifteen_quick_searches_get_five_answers_and_one_notice(make_keepe
     async with make_keeper(**BUDGET) as world:
         asked = [world.emu.send_message(CHAT_ID, ANNA, f"/search модель {i}") for i in range(15)]
         assert await world.settle()
-        answers = sorted(replies_to(world, asked), key=lambda m: m.reply_to_message.message_id)
-        assert len(answers) == 6
-        assert [SLOW_DOWN in a.text for a in answers] == [False] * 5 + [True]
-        assert answers[-1].reply_to_message.message_id == asked[5].message_id
-        assert "через 1 минуту" in answers[-1].text
+        answers = replies_to(world, asked)
+        assert len(answers) == 6  # updates are handled concurrently: which five is not fixed
+        [notice] = [a for a in answers if SLOW_DOWN in a.text]
+        assert "через 1 минуту" in notice.text
         assert len(world.emu.sent(CHAT_ID)) == 6  # nothing else reached the chat
 
 

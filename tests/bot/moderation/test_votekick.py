@@ -72,7 +72,8 @@ async def test_keep_wins_and_switching_sides_moves_the_vote(keeper):
     assert await press(keeper, poll, 1002, "kick") == "Вы уже голосовали: исключить."
     assert await press(keeper, poll, 1002, "keep") == "Голос перенесён: оставить."
     assert await press(keeper, poll, 1003, "keep") == "Counted: keep."  # John is English
-    # counts on the buttons follow: kick 1 (initiator), keep 2
+    # counts on the buttons follow: kick 1 (initiator), keep 2 (the popup comes before the edit)
+    assert await keeper.settle()
     msg = emu.message(CHAT_ID, poll.message_id)
     assert [b.text for b in msg.reply_markup.inline_keyboard[0]] == ["Исключить (1/3)", "Оставить (2/3)"]
     await press(keeper, poll, 1004, "keep")
