@@ -64,12 +64,15 @@ def split_post(title: str, text: str, embedder, max_tokens: int | None = None) -
     title = _SPACE.sub(" ", title or "").strip()
     if not lines:
         return [title] if title else []
-    # The title is usually the first line; do not repeat it in the body.
+    # The title is usually the first line, or its start cut at 120 characters: do not
+    # repeat it in the body, but keep the rest of a long first line.
     first = lines[0].lstrip("#").strip()
-    if title and (first == title or (title.endswith("…") and first.startswith(title[:-1]))):
+    body = lines
+    if title and first == title:
         body = lines[1:]
-    else:
-        body = lines
+    elif title.endswith("…") and first.startswith(title[:-1]):
+        rest = first[len(title) - 1:].strip()
+        body = ([rest] if rest else []) + lines[1:]
     if title:
         title_tokens = count_many([title])[0]
         if title_tokens > max_tokens // 3:
