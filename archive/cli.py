@@ -57,7 +57,9 @@ def _day(value: str | None) -> int | None:
 db_option = click.option("--db", "db", envvar="KEEPER_DB", default=None,
                          help="SQLite database (env KEEPER_DB, default ./data/keeper.db).")
 model_option = click.option("--model", "model", envvar=ENV_MODEL, default=None,
-                            help=f"Embedding model: offline, a local path or a Hugging Face id (env {ENV_MODEL}).")
+                            help="Embedding model (env {ENV_MODEL}; default: the embedded multilingual one): "
+                                 "a sentence-transformers name such as offline (MiniLM), a local path or a "
+                                 "Hugging Face id.".replace("{ENV_MODEL}", ENV_MODEL))
 
 
 @click.group(name="archive")
@@ -132,13 +134,14 @@ def search_command(query, mode, limit, offset, since, until, hashtag, as_json, d
             if as_json:
                 click.echo(json.dumps({
                     "post_id": hit.post_id, "message_id": hit.message_id, "score": round(hit.score, 6),
-                    "title": hit.title, "snippet": hit.snippet, "url": hit.url, "date": _iso(hit.date),
-                    "hashtags": hit.hashtags}, ensure_ascii=False))
+                    "title": hit.title, "snippet": hit.snippet, "highlights": hit.highlights,
+                    "url": hit.url, "date": _iso(hit.date), "hashtags": hit.hashtags}, ensure_ascii=False))
             else:
                 click.echo(f"{hit.score:8.4f}  {_iso(hit.date)[:10]}  {hit.title}\n"
-                           f"          {hit.url}\n          {hit.snippet}\n")
-        if not page.hits and not as_json:
-            click.echo("nothing found")
+                           f"          {hit.url}\n          {_bold(hit.snippet, hit.highlights)}\n")
+        if not as_json:
+            click.echo(f"{page.total} results" if page.total else
+                       "nothing found: try other words (a synonym, the other language)")
 
 
 @cli.command("reindex")
@@ -153,6 +156,15 @@ def reindex_command(force, db, model):
         embedder = load_embedder(model)
         encoded = reindex(_open(db), embedder, force=force, progress=sys.stderr.isatty())
         click.echo(f"reindexed for {embedder.name}: {encoded} passages encoded")
+
+
+def _bold(text: str, spans) -> str:
+    """The snippet with its matched words in bold (on a terminal; plain elsewhere)."""
+    out, pos = [], 0
+    for start, end in spans:
+        out += [text[pos:start], click.style(text[start:end], bold=True)]
+        pos = end
+    return "".join(out + [text[pos:]])
 
 
 def archive_stats(archive) -> dict:
