@@ -55,6 +55,13 @@ def _units(lines: list[str], budget: int, count_many) -> list[tuple[str, int]]:
     return units
 
 
+def cut_point(title: str) -> int:
+    """Where the rest of a first line starts after its title, cut with "…" (see
+    archive.text.title_of): at the start of the word the cut went through."""
+    kept = title[:-1]
+    return kept.rfind(" ") + 1 if " " in kept else len(kept)
+
+
 def split_post(title: str, text: str, embedder, max_tokens: int | None = None) -> list[str]:
     """The passages of a post, each within the embedder's token budget, title first."""
     count_many = _counter(embedder)
@@ -71,7 +78,7 @@ def split_post(title: str, text: str, embedder, max_tokens: int | None = None) -
     if title and first == title:
         body = lines[1:]
     elif title.endswith("…") and first.startswith(title[:-1]):
-        rest = first[len(title) - 1:].strip()
+        rest = first[cut_point(title):].strip()  # from the word the cut split
         body = ([rest] if rest else []) + lines[1:]
     if title:
         title_tokens = count_many([title])[0]

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from archive import fts
+from archive.passages import cut_point
 
 SNIPPET_CHARS = 240
 SCAN_CHARS = 20_000
@@ -47,7 +48,7 @@ def clean_text(text: str, title: str = "") -> str:
         if first == title:
             text = rest
         elif title.endswith("…") and first.startswith(title[:-1]):
-            text = first[len(title) - 1:] + "\n" + rest
+            text = first[cut_point(title):] + "\n" + rest
     text = _MARKS.sub("", _HEADING.sub("", text))
     return _SPACE.sub(" ", text).strip()
 

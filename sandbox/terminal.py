@@ -308,7 +308,7 @@ async def preload(db_path: Path, export: Path, model: str | None):
     from archive.search import SearchService
     from archive.store import Archive
 
-    embedder = load_embedder(model or "offline")
+    embedder = load_embedder(model)
     archive = Archive(db_path)
     import_export(archive, export, channel_username="boris_again", progress=False)
     SearchService(archive, embedder).embed_pending()

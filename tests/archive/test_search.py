@@ -154,7 +154,7 @@ def test_snippet_drops_markdown_marks_and_the_title():
     assert make_snippet("Только заголовок", "заголовок", title="Только заголовок").text == ""
     long_first = "слово " * 30 + "хвост первой строки"
     title = long_first[:119].rstrip() + "…"
-    assert make_snippet(long_first, "хвост", title=title).text == "слово " * 10 + "хвост первой строки"
+    assert make_snippet(long_first, "хвост", title=title).text == "слово " * 11 + "хвост первой строки"
 
 
 def test_snippet_work_is_bounded_for_huge_posts():
