@@ -66,13 +66,18 @@ def state(db, model: str) -> tuple[int, int]:
 
 
 # -- writing ------------------------------------------------------------------------------
-def sync_passages(archive, embedder, chunk: int = 500, limit: int | None = None) -> int:
+def sync_passages(archive, embedder, chunk: int = 500, limit: int | None = None,
+                  progress: bool = False) -> int:
     """Split every post (at most `limit`) whose text changed since it was last split for
     this model; returns how many were split."""
     db = _db(archive)
     ensure_schema(db)
     model = embedder.name
     last_id, changed = 0, 0
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=missing(archive, model)["posts"], unit="post", desc=f"splitting ({model})")
     while limit is None or changed < limit:
         if limit is not None:
             chunk = min(chunk, limit - changed)
@@ -100,6 +105,10 @@ def sync_passages(archive, embedder, chunk: int = 500, limit: int | None = None)
                     "VALUES (?, ?, ?, ?)", [model, post_id, content_hash, len(pieces)])
             _bump(db, model, reset=removed)
         changed += len(rows)
+        if bar is not None:
+            bar.update(len(rows))
+    if bar is not None:
+        bar.close()
     return changed
 
 
@@ -109,7 +118,7 @@ def embed_pending(archive, embedder, batch_size: int = 64, progress: bool = Fals
 
     Returns how many distinct passage texts were encoded.
     """
-    sync_passages(archive, embedder)
+    sync_passages(archive, embedder, progress=progress)
     return encode_missing(archive, embedder, batch_size=batch_size, progress=progress, chunk=chunk)
 
 
@@ -177,7 +186,7 @@ def reindex(archive, embedder, force: bool = False, batch_size: int = 64, progre
         if force:
             db.execute("DELETE FROM embeddings WHERE model = ?", [model])
         _bump(db, model, reset=True)
-    sync_passages(archive, embedder)
+    sync_passages(archive, embedder, progress=progress)
     count = encode_missing(archive, embedder, batch_size=batch_size, progress=progress)
     with db.conn:
         db.execute(
