@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
 import sqlite3
 import threading
@@ -35,8 +36,10 @@ RRF_K = 60
 # three-word query does not outrank the post that means all three in the other language).
 # "rrf": weighted reciprocal rank fusion, k=60 (bench/retrieval.py --sweep compares them).
 FUSION = "rsf"
-FTS_WEIGHT = 1.0
+FTS_WEIGHT = 2.0
 DENSE_WEIGHT = 1.0
+WORD_SHARE = 0.5  # a single unmatched word means less than the whole query (see Plan.unmatched)
+BM25_K1 = 1.2  # FTS5's
 DEPTH = 100
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_WORDS = 64
@@ -261,43 +264,49 @@ def rsf(parts: dict[str, dict[int, float]], order: dict[str, list[int]],
     return [(i, scores[i], ranks[i]) for i in ranked]
 
 
-def _scaled_full_text(plan: Plan, lexical: FullText) -> dict[int, float]:
-    best = max(lexical.scores.values(), default=0.0)
-    return {pid: (score / best if best > 0 else 1.0) * fts.coverage(plan.terms, lexical.held.get(pid, set()))
-            for pid, score in lexical.scores.items()}
+def _scaled_full_text(plan: Plan, lexical: FullText, total: int) -> dict[int, float]:
+    """BM25 as a share of the most the query's words could score (each word's idf times
+    k1 + 1, FTS5's saturation), so a post holding one of three words stays low even when
+    it is the best full text has."""
+    ceiling = (BM25_K1 + 1) * sum(max(1e-6, math.log((total - t.documents + 0.5) / (t.documents + 0.5)))
+                                  for t in plan.terms)
+    return {pid: min(1.0, score / ceiling) for pid, score in lexical.scores.items()}
 
 
 def shown_dense(plan: Plan, lexical: FullText, lists: list[list[DenseHit]], floor: relevance.Floor | None,
                 embedder=None) -> list[list[DenseHit]]:
-    """The meaning-only hits worth showing (see archive.relevance); hits that also match
-    words always stay. `lists`: hits for the whole query, then for its unmatched words."""
+    """The hits close enough by meaning (see archive.relevance); `lists`: hits for the
+    whole query, then for each of its unmatched words. A post below the floor can still
+    be shown for its words, by full text."""
     if floor is None:
         return lists
     if not relevance.meaningful(plan.terms, embedder):
-        return [[h for h in hits if h.post_id in lexical.scores] for hits in lists]
+        return [[] for _ in lists]
     whole = any(fts.coverage(plan.terms, held) >= 1.0 for held in lexical.held.values())
     shown = []
     for n, hits in enumerate(lists):
         base = floor.beside if whole and n == 0 else floor.alone
         cut = max(base, floor.ratio * hits[0].score) if hits else 0.0
-        # a single word's list only adds what clears the floor
-        shown.append([h for h in hits if h.score >= cut or (n == 0 and h.post_id in lexical.scores)])
+        shown.append([h for h in hits if h.score >= cut])
     return shown
 
 
 def merge_dense(lists: list[list[DenseHit]]) -> list[tuple[DenseHit, float]]:
-    """One dense list: each post's best hit with its cosine min-max scaled within its own
-    list (so a one-word query's lower cosines compete fairly), best first."""
+    """One dense list: each post's best hit with its cosine as a share of its own list's
+    best (so a one-word query's lower cosines compete), an unmatched word's list counting
+    WORD_SHARE of the whole query's; best first."""
     best: dict[int, tuple[DenseHit, float]] = {}
-    for hits in lists:
-        scaled = _minmax([(h.post_id, h.score) for h in hits])
+    for n, hits in enumerate(lists):
+        top = hits[0].score if hits else 0.0
+        share = 1.0 if n == 0 else WORD_SHARE
         for h in hits:
-            if h.post_id not in best or scaled[h.post_id] > best[h.post_id][1]:
-                best[h.post_id] = (h, scaled[h.post_id])
+            scaled = share * max(0.0, h.score / top) if top > 0 else 0.0
+            if h.post_id not in best or scaled > best[h.post_id][1]:
+                best[h.post_id] = (h, scaled)
     return sorted(best.values(), key=lambda pair: (-pair[1], -pair[0].score))
 
 
-def fuse(plan: Plan, lexical: FullText, dense: list[tuple[DenseHit, float]], *,
+def fuse(plan: Plan, lexical: FullText, dense: list[tuple[DenseHit, float]], *, total: int = 1,
          weights: dict[str, float] | None = None, fusion: str = FUSION) -> list[Ranked]:
     """One ranked list from full text and the (already floored, merged) dense hits."""
     fts_ids = list(lexical.scores)
@@ -310,7 +319,7 @@ def fuse(plan: Plan, lexical: FullText, dense: list[tuple[DenseHit, float]], *,
     dense_ids = [h.post_id for h, _ in dense]
     if fusion == "rrf":
         return rrf({"fts": fts_ids, "dense": dense_ids}, w)
-    return rsf({"fts": _scaled_full_text(plan, lexical), "dense": {h.post_id: v for h, v in dense}},
+    return rsf({"fts": _scaled_full_text(plan, lexical, total), "dense": {h.post_id: v for h, v in dense}},
                {"fts": fts_ids, "dense": dense_ids}, w)
 
 
@@ -383,7 +392,7 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
     if floor is _MODEL_FLOOR:
         floor = relevance.floor_for(getattr(embedder, "name", None))
     dense = merge_dense(shown_dense(p, lexical, lists, floor, embedder))
-    ranked = fuse(p, lexical, dense, weights=weights, fusion=fusion)
+    ranked = fuse(p, lexical, dense, total=fts.documents_total(archive.db), weights=weights, fusion=fusion)
     timings["fusion"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
