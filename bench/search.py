@@ -1,6 +1,6 @@
 """Search latency on synthetic archives shaped like the sample export.
 
-    python bench/search.py [--sizes 1000,10000,100000] [--model offline] [--pool 600]
+    python bench/search.py [--sizes 1000,10000,100000] [--model NAME] [--pool 4000]
 
 For each size: build a database of synthetic posts made by recombining the sample's
 lines and words (same length spread, Russian/English mix, links, hashtags), split them
@@ -11,16 +11,18 @@ exact=True: product, float32 rescoring of candidates, best passage per post, top
 side with a bare numpy float32 `matrix @ q` over the same vectors (its float32 copy is made
 after RSS is read). Indexes of VectorIndex.two_stage_rows rows and more search in two
 stages (see VectorIndex); for them the two-stage search is timed against a bare numpy
-`head @ q` over the stage-1 head, the torch bfloat16 product it starts with is shown, and
-recall@10 (@100) says how many of the exact scan's top posts two-stage returns.
+`head @ q` over the stage-1 head, the plain-numpy bfloat16 scan it starts with is shown
+(blocks widened to float32 in cache; no torch), and recall@10 (@100) says how many of the
+exact scan's top posts two-stage returns. The default model is the embedded multilingual
+one (512 dimensions).
 
-VECTORS ARE NOT ALL REAL: encoding 100k posts with MiniLM on 2 CPU cores takes hours,
-so a pool of distinct passages (--pool) is encoded for real and every synthetic
-passage gets a pool vector chosen by its text hash plus small Gaussian noise,
-renormalised. Latency and memory do not depend on what the vectors say; relevance
-numbers here would be meaningless (see bench/retrieval.py for quality). Two-stage recall
-does depend on them: the pool vectors are real, so the principal axes the head keeps are
-real MiniLM ones, but the added noise is isotropic, unlike real text.
+VECTORS ARE NOT ALL REAL: encoding 100k posts (~300k passages) on 2 shared CPU cores
+takes too long for a bench, so a pool of distinct passages (--pool) is encoded for real
+and every synthetic passage gets a pool vector chosen by its text hash plus small
+Gaussian noise, renormalised. Latency and memory do not depend on what the vectors say;
+relevance numbers here would be meaningless (see bench/retrieval.py for quality).
+Two-stage recall does depend on them: the pool vectors are real, so the principal axes the
+head keeps are the model's, but the added noise is isotropic, unlike real text.
 Prints, never asserts.
 """
 from __future__ import annotations
@@ -208,7 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--model", default=None)
-    parser.add_argument("--pool", type=int, default=600, help="passages encoded for real per size")
+    parser.add_argument("--pool", type=int, default=4000, help="passages encoded for real per size")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--keep", default=None, help="directory to keep the databases in")
     parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
@@ -270,11 +272,11 @@ def main() -> None:
         recall = f"{r['recall']['10']:.3f} ({r['recall']['100']:.3f})" if r["recall"] else "-"
         print(line([size, r["rows"], f"{r['index_mb']:.0f}", cell("encode"), cell("vector"), cell("fts"),
                     cell("fusion"), cell("total"), ratio, staged, recall, f"{r['rss_mb']:.0f}"]))
-    print(line(["target", "", "", "", "", "", "", "p95 <= 50", "<= 2.00", "<= 2.00", "", "<= 1024"]) + "   (at 100k)")
+    print(line(["target", "", "", "", "", "", "", "p95 <= 30", "<= 2.00", "<= 2.00", "", "<= 1024"]) + "   (at 100k)")
     for size, r in rows:
         if size >= 100_000:
             scan = r["staged_ratio"] or r["ratio"]
-            ok = {"end-to-end p95": r["total_p95"] <= 50, "scan/matmul": scan <= 2 and r["ratio"] <= 2,
+            ok = {"end-to-end p95": r["total_p95"] <= 30, "scan/matmul": scan <= 2 and r["ratio"] <= 2,
                   "RSS": r["rss_mb"] <= 1024}
             print(f"{size} posts: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in ok.items()))
     tmp.cleanup()
