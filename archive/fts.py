@@ -117,14 +117,14 @@ def _family(db, word: str) -> dict[str, int]:
                            sorted(wanted)).fetchall())
 
 
-def query_terms(db, query: str, limit: int = 64) -> list[Term]:
+def query_terms(db, query: str, limit: int = 64, total: int | None = None) -> list[Term]:
     """The query's informative words (at most `limit`, in order) as index terms.
 
     A word the archive does not hold keeps its stem and `documents == 0`: it still weighs
     in coverage (see `coverage`), which is how a half-matched query ranks below a full match.
     """
     _vocabulary(db)
-    total = documents_total(db)
+    total = documents_total(db) if total is None else total
     seen, terms = set(), []
     for word in words(query):
         if not informative(word) or word in seen:
@@ -184,13 +184,13 @@ def index_post(db, post_id: int, title: str, body: str) -> None:
 
 
 def match(db, terms: list[Term], limit: int = 50, post_ids_sql: str | None = None,
-          params: list | None = None) -> list[tuple[int, float]]:
+          params: list | None = None, total: int | None = None) -> list[tuple[int, float]]:
     """(post id, BM25 score) best first for documents holding any useful term.
 
     When those terms are common, documents holding all of them are tried first and are
     the answer if there are at least `limit` of them (they hold the top of the ranking).
     """
-    terms = useful_terms(terms, documents_total(db))
+    terms = useful_terms(terms, documents_total(db) if total is None else total)
     if not terms:
         return []
     where = "posts_fts MATCH ?"

@@ -104,6 +104,7 @@ class Plan:
     where: str  # SQL over `posts` for the filters
     params: list
     terms: list[fts.Term]
+    documents: int  # in the full-text index
 
     @property
     def unmatched(self) -> list[str]:
@@ -161,10 +162,11 @@ def plan(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset: 
     offset = max(0, min(int(offset), MAX_OFFSET))
     since_ts, until_ts = _timestamp(since), _timestamp(until)
     where, params = archive.filter_sql(since_ts, until_ts, hashtag)
-    terms = fts.query_terms(archive.db, query, limit=MAX_QUERY_WORDS) if query.strip() else []
+    documents = fts.documents_total(archive.db)
+    terms = fts.query_terms(archive.db, query, limit=MAX_QUERY_WORDS, total=documents) if query.strip() else []
     return Plan(query=query, mode=mode, limit=limit, offset=offset,
                 depth=depth or max(DEPTH, offset + limit), since=since_ts, until=until_ts,
-                hashtag=hashtag, where=where, params=params, terms=terms)
+                hashtag=hashtag, where=where, params=params, terms=terms, documents=documents)
 
 
 # -- step 2: full text ---------------------------------------------------------------------
@@ -175,7 +177,7 @@ def full_text(archive, plan: Plan, warnings: list[str]) -> FullText:
     subquery = f"SELECT id FROM posts WHERE {plan.where}" if plan.filtered else None
     try:
         rows = fts.match(archive.db, plan.terms, limit=plan.depth, post_ids_sql=subquery,
-                         params=plan.params if plan.filtered else None)
+                         params=plan.params if plan.filtered else None, total=plan.documents)
         held = fts.matched_words(archive.db, plan.terms, [pid for pid, _ in rows])
     except sqlite3.OperationalError as exc:  # never let a query string break search
         warnings.append(f"full-text search failed: {exc}")
@@ -264,10 +266,11 @@ def rsf(parts: dict[str, dict[int, float]], order: dict[str, list[int]],
     return [(i, scores[i], ranks[i]) for i in ranked]
 
 
-def _scaled_full_text(plan: Plan, lexical: FullText, total: int) -> dict[int, float]:
+def _scaled_full_text(plan: Plan, lexical: FullText) -> dict[int, float]:
     """BM25 as a share of the most the query's words could score (each word's idf times
     k1 + 1, FTS5's saturation), so a post holding one of three words stays low even when
     it is the best full text has."""
+    total = plan.documents
     ceiling = (BM25_K1 + 1) * sum(max(1e-6, math.log((total - t.documents + 0.5) / (t.documents + 0.5)))
                                   for t in plan.terms)
     return {pid: min(1.0, score / ceiling) for pid, score in lexical.scores.items()}
@@ -306,7 +309,7 @@ def merge_dense(lists: list[list[DenseHit]]) -> list[tuple[DenseHit, float]]:
     return sorted(best.values(), key=lambda pair: (-pair[1], -pair[0].score))
 
 
-def fuse(plan: Plan, lexical: FullText, dense: list[tuple[DenseHit, float]], *, total: int = 1,
+def fuse(plan: Plan, lexical: FullText, dense: list[tuple[DenseHit, float]], *,
          weights: dict[str, float] | None = None, fusion: str = FUSION) -> list[Ranked]:
     """One ranked list from full text and the (already floored, merged) dense hits."""
     fts_ids = list(lexical.scores)
@@ -319,7 +322,7 @@ def fuse(plan: Plan, lexical: FullText, dense: list[tuple[DenseHit, float]], *, 
     dense_ids = [h.post_id for h, _ in dense]
     if fusion == "rrf":
         return rrf({"fts": fts_ids, "dense": dense_ids}, w)
-    return rsf({"fts": _scaled_full_text(plan, lexical, total), "dense": {h.post_id: v for h, v in dense}},
+    return rsf({"fts": _scaled_full_text(plan, lexical), "dense": {h.post_id: v for h, v in dense}},
                {"fts": fts_ids, "dense": dense_ids}, w)
 
 
@@ -392,7 +395,7 @@ def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset
     if floor is _MODEL_FLOOR:
         floor = relevance.floor_for(getattr(embedder, "name", None))
     dense = merge_dense(shown_dense(p, lexical, lists, floor, embedder))
-    ranked = fuse(p, lexical, dense, total=fts.documents_total(archive.db), weights=weights, fusion=fusion)
+    ranked = fuse(p, lexical, dense, weights=weights, fusion=fusion)
     timings["fusion"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
