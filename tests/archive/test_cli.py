@@ -46,6 +46,17 @@ def test_search_fts_needs_no_model(db):
     assert "утечка" in [found["snippet"][a:b] for a, b in found["highlights"]]
 
 
+def test_cli_and_service_show_the_same_results(db, real_embedder):
+    from archive.search import SearchService
+    from archive.store import Archive
+    for query in ["утечка смысла", "шахматы", "xyzzyqwerty"]:
+        lines = run("search", query, "--db", db, "--json", "--limit", "100").output.splitlines()
+        served = SearchService(Archive(db), real_embedder).search(query, limit=100)
+        assert [json.loads(line)["message_id"] for line in lines] == [h.message_id for h in served.hits]
+        text = run("search", query, "--db", db).output
+        assert (f"{served.total} results" in text) if served.total else ("nothing found" in text)
+
+
 def test_bad_model_is_one_line_and_exit_1(db):
     result = run("search", "leakage", "--db", db, "--model", "no-such-org/no-such-model")
     assert result.exit_code == 1
