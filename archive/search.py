@@ -507,8 +507,18 @@ class SearchService:
         return self._index
 
     def search(self, query: str, **options) -> SearchPage:
+        """`search` on this thread's connection; hybrid answers from full text while the
+        model's vectors are being built or if the model cannot be loaded."""
+        from archive.embeddings import ModelLoadError
         mode = options.pop("mode", "hybrid")
-        embedder = self.load() if mode in ("dense", "hybrid") else self._embedder
+        embedder = self._embedder
+        if mode in ("dense", "hybrid"):
+            try:
+                embedder = self.load()
+            except ModelLoadError as exc:
+                if mode == "dense":
+                    raise
+                self.last_error = str(exc)
         options.setdefault("floor", self.floor)
         if mode == "hybrid" and self.backfilling:
             page = search(self.archive(), query, mode="fts", **options)
@@ -549,6 +559,7 @@ class SearchService:
         return self._backfill
 
     def _fill(self, chunk: int = 256) -> None:
+        from archive.embeddings import ModelLoadError
         from archive.vectors import encode_missing, sync_passages
         try:
             embedder = self.load()
@@ -571,6 +582,9 @@ class SearchService:
                         last_report = time.monotonic()
                 log.info("model %s: all passages encoded (%d this run)", embedder.name, done)
             self._index.refresh(self.archive().db)
+        except ModelLoadError as exc:
+            self.last_error = str(exc)
+            log.error("%s; answering from full text only", exc)
         except Exception as exc:  # the bot keeps answering from full text
             self.last_error = str(exc)
             log.exception("background embedding failed: %s", exc)

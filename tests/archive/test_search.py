@@ -267,3 +267,11 @@ def test_service_and_search_agree_on_results_and_count(sample_archive, real_embe
     served = service.search("утечка смысла")
     assert ids(served) == ids(direct) and served.total == direct.total == len(direct.hits)
     assert ids(direct)[0] == 1726 and direct.total <= 3  # the review, not ten padded neighbours
+
+
+def test_a_model_that_cannot_load_leaves_full_text_answering(sample_db, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    service = SearchService(sample_db, model="no-such-org/no-such-model")
+    page = service.search("утечку смысла")
+    assert ids(page)[0] == 1726 and any("no embedding model" in w for w in page.warnings)
+    assert "no-such-org/no-such-model" in service.last_error
