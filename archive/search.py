@@ -31,10 +31,10 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "fts", "dense")
 RRF_K = 60
 # Hybrid fusion. "rsf" (relative score fusion): a weighted sum of each list's scores scaled
-# to 0..1: dense cosines min-max over the candidates; BM25 over the best BM25, times the
-# idf-weighted share of the query's words the post holds (a post matching one word of a
-# three-word query does not outrank the post that means all three in the other language).
-# "rrf": weighted reciprocal rank fusion, k=60 (bench/retrieval.py --sweep compares them).
+# to 0..1: BM25 as a share of the most the query's words could score (a post holding one
+# word of three stays low even when it is the best full text has), a cosine as a share of
+# the query's best one above the relevance floor. "rrf": weighted reciprocal rank fusion,
+# k=60. Weights from bench/retrieval.py --sweep on the default model.
 FUSION = "rsf"
 FTS_WEIGHT = 2.0
 DENSE_WEIGHT = 1.0
@@ -241,14 +241,6 @@ def rrf(lists: dict[str, list[int]], weights: dict[str, float] | None = None,
             ranks.setdefault(item, {})[name] = rank
     order = sorted(scores, key=lambda i: (-scores[i], min(ranks[i].values())))
     return [(i, scores[i], ranks[i]) for i in order]
-
-
-def _minmax(scored: list[tuple[int, float]]) -> dict[int, float]:
-    if not scored:
-        return {}
-    values = [v for _, v in scored]
-    lo, hi = min(values), max(values)
-    return {i: (v - lo) / (hi - lo) if hi > lo else 1.0 for i, v in scored}
 
 
 def rsf(parts: dict[str, dict[int, float]], order: dict[str, list[int]],
