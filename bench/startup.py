@@ -70,8 +70,10 @@ def model_env(model: str) -> dict:
 def prepare(tree: Path, model: str | None, folder: Path) -> Path:
     path = folder / f"keeper-{tree.name}-{model or 'default'}.db"
     if not path.exists():
+        from archive.sample import SAMPLE_ENV, sample_export_path
         subprocess.run([sys.executable, "-c", PREPARE, str(path)] + ([model] if model not in ("default", "own") else []),
-                       cwd=tree, env={**model_env(model), "PYTHONPATH": str(tree)}, check=True)
+                       cwd=tree, env={**model_env(model), "PYTHONPATH": str(tree),
+                                      SAMPLE_ENV: str(sample_export_path())}, check=True)
     return path
 
 
