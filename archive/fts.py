@@ -120,8 +120,8 @@ def _family(db, word: str) -> dict[str, int]:
 def query_terms(db, query: str, limit: int = 64, total: int | None = None) -> list[Term]:
     """The query's informative words (at most `limit`, in order) as index terms.
 
-    A word the archive does not hold keeps its stem and `documents == 0`: it still weighs
-    in coverage (see `coverage`), which is how a half-matched query ranks below a full match.
+    A word the archive does not hold keeps its stem and `documents == 0`: it still counts
+    in how much of the query a post can hold (a half-matched query ranks below a full match).
     """
     _vocabulary(db)
     total = documents_total(db) if total is None else total
@@ -208,21 +208,20 @@ def match(db, terms: list[Term], limit: int = 50, post_ids_sql: str | None = Non
     return [(rowid, -rank) for rowid, rank in rows]
 
 
-def matched_words(db, terms: list[Term], post_ids: list[int]) -> dict[int, set[str]]:
-    """{post id: the query words (Term.word) the post holds} for the given posts."""
-    if not post_ids or not terms:
-        return {}
-    marks = ",".join("?" * len(post_ids))
-    out: dict[int, set[str]] = {}
-    for rowid, title, body in db.execute(
-            f"SELECT rowid, title, body FROM posts_fts WHERE rowid IN ({marks})", list(post_ids)):
-        text = f" {title} {body} "  # stemmed words, one space apart
-        out[rowid] = {t.word for t in terms if any(f" {s} " in text for s in t.stems)}
-    return out
+def all_held(db, terms: list[Term], post_ids_sql: str | None = None, params: list | None = None) -> bool:
+    """Whether some post (among the filter's) holds every one of the query's words."""
+    if not terms or not all(t.found for t in terms):
+        return False
+    where = "posts_fts MATCH ?"
+    args: list = [_expression([t.stems for t in terms], "AND")]
+    if post_ids_sql:
+        where += f" AND rowid IN ({post_ids_sql})"
+        args += params or []
+    return db.execute(f"SELECT 1 FROM posts_fts WHERE {where} LIMIT 1", args).fetchone() is not None
 
 
 def coverage(terms: list[Term], words_held: set[str]) -> float:
-    """The idf-weighted share of the query's words a post holds (0..1)."""
+    """The idf-weighted share of the query's words a text holds (0..1)."""
     total = sum(t.idf for t in terms)
     return sum(t.idf for t in terms if t.word in words_held) / total if total else 0.0
 

@@ -132,7 +132,7 @@ class Plan:
 @dataclass
 class FullText:
     scores: dict[int, float]  # post id -> BM25, best first
-    held: dict[int, set[str]]  # post id -> the query's words it holds
+    whole: bool = False  # some post holds every word of the query
 
 
 def _timestamp(value) -> int | None:
@@ -173,16 +173,17 @@ def plan(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset: 
 def full_text(archive, plan: Plan, warnings: list[str]) -> FullText:
     """Posts holding the query's words, by BM25, and which words each holds."""
     if plan.mode == "dense" or not plan.terms:
-        return FullText({}, {})
+        return FullText({})
     subquery = f"SELECT id FROM posts WHERE {plan.where}" if plan.filtered else None
+    params = plan.params if plan.filtered else None
     try:
         rows = fts.match(archive.db, plan.terms, limit=plan.depth, post_ids_sql=subquery,
-                         params=plan.params if plan.filtered else None, total=plan.documents)
-        held = fts.matched_words(archive.db, plan.terms, [pid for pid, _ in rows])
+                         params=params, total=plan.documents)
+        whole = bool(rows) and fts.all_held(archive.db, plan.terms, subquery, params)
     except sqlite3.OperationalError as exc:  # never let a query string break search
         warnings.append(f"full-text search failed: {exc}")
-        return FullText({}, {})
-    return FullText(dict(rows), held)
+        return FullText({})
+    return FullText(dict(rows), whole)
 
 
 # -- the dense side (runs beside full text) ------------------------------------------------
@@ -217,7 +218,8 @@ def _start_dense(archive, plan: Plan, embedder, index: VectorIndex | None, warni
         return None
     lacking = _lacking(archive, embedder.name, index)
     if lacking:
-        warnings.append(f"{lacking} posts have no vectors for model {embedder.name} yet: run `keeper reindex`")
+        warnings.append(f"{lacking} posts or passages have no vectors for model {embedder.name} yet: "
+                        "run `keeper reindex`")
     allowed = None
     if plan.hashtag:
         allowed = np.fromiter((r[0] for r in archive.db.execute(
@@ -277,10 +279,9 @@ def shown_dense(plan: Plan, lexical: FullText, lists: list[list[DenseHit]], floo
         return lists
     if not relevance.meaningful(plan.terms, embedder):
         return [[] for _ in lists]
-    whole = any(fts.coverage(plan.terms, held) >= 1.0 for held in lexical.held.values())
     shown = []
     for n, hits in enumerate(lists):
-        base = floor.beside if whole and n == 0 else floor.alone
+        base = floor.beside if lexical.whole and n == 0 else floor.alone
         cut = max(base, floor.ratio * hits[0].score) if hits else 0.0
         shown.append([h for h in hits if h.score >= cut])
     return shown
@@ -412,12 +413,16 @@ def _listing(archive, page: SearchPage, p: Plan, started: float) -> SearchPage:
 
 
 def _lacking(archive, model: str, index: VectorIndex, ttl: float = 10.0) -> int:
-    """Posts with no up-to-date passages for the model (re-counted at most every `ttl` s)."""
+    """Posts never split for the model plus passages with no vector (counted from the
+    tables' sizes: cheap enough for every search; re-counted at most every `ttl` s)."""
     cached = getattr(index, "_coverage", None)
     now = time.monotonic()
     if cached and cached[0] > now and cached[1] == index._state:
         return cached[2]
-    gap = missing(archive, model)["posts"]
+    db = archive.db
+    split = db.execute("SELECT COUNT(*) FROM passage_posts WHERE model = ?", [model]).fetchone()[0]
+    passages = db.execute("SELECT COUNT(*) FROM passages WHERE model = ?", [model]).fetchone()[0]
+    gap = max(0, archive.count() - split) + max(0, passages - len(index))
     index._coverage = (now + ttl, index._state, gap)
     return gap
 

@@ -494,8 +494,8 @@ class VectorIndex:
         if basis is not None:
             queries = np.einsum("ij,jk->ik", queries, basis)
         split = head.shape[1]
-        if head.dtype == np.float32:  # a two-stage head: BLAS over the float32 rows
-            scores = np.ascontiguousarray(head @ queries[:, :split].T)
+        if head.dtype == np.float32:  # a two-stage head: float32 rows, on this thread (see _dot)
+            scores = np.ascontiguousarray(_dot(head, np.ascontiguousarray(queries[:, :split].T)))
         else:
             scores = scores_of(head, queries[:, :split].T)
         staged = tail.shape[1] > 0 and not exact

@@ -102,8 +102,7 @@ def calibrate(archive, embedder, index, queries) -> None:
         qvec = embedder.encode_queries([p.query])[0]
         dense = index.search(qvec, k=100)
         top = dense[0].score if dense else 1.0
-        whole = any(fts.coverage(p.terms, held) >= 1.0 for held in lexical.held.values())
-        side = "beside words" if whole else "alone"
+        side = "beside words" if lexical.whole else "alone"
         for h in dense:
             if h.post_id in lexical.scores:
                 continue
