@@ -125,7 +125,9 @@ def _model_name(model: str | None) -> str:
 db_option = click.option("--db", "db", envvar="KEEPER_DB", default=None,
                          help="SQLite database (env KEEPER_DB, default ./data/keeper.db).")
 model_option = click.option("--model", "model", envvar=ENV_MODEL, default=None,
-                            help=f"Embedding model: offline, a local path or a Hugging Face id (env {ENV_MODEL}).")
+                            help="Embedding model (env {ENV_MODEL}; default: the embedded multilingual one): "
+                                 "a sentence-transformers name such as offline (MiniLM), a local path or a "
+                                 "Hugging Face id.".replace("{ENV_MODEL}", ENV_MODEL))
 
 
 @click.group(name="archive")
@@ -207,13 +209,14 @@ def search_command(query, mode, limit, offset, since, until, tz, hashtag, as_jso
             if as_json:
                 click.echo(json.dumps({
                     "post_id": hit.post_id, "message_id": hit.message_id, "score": round(hit.score, 6),
-                    "title": hit.title, "snippet": hit.snippet, "url": hit.url, "date": _iso(hit.date),
-                    "hashtags": hit.hashtags}, ensure_ascii=False))
+                    "title": hit.title, "snippet": hit.snippet, "highlights": hit.highlights,
+                    "url": hit.url, "date": _iso(hit.date), "hashtags": hit.hashtags}, ensure_ascii=False))
             else:
                 click.echo(f"{hit.score:8.4f}  {_iso(hit.date)[:10]}  {hit.title}\n"
-                           f"          {hit.url}\n          {hit.snippet}\n")
-        if not page.hits and not as_json:
-            click.echo("nothing found")
+                           f"          {hit.url}\n          {_bold(hit.snippet, hit.highlights)}\n")
+        if not as_json:
+            click.echo(f"{page.total} results" if page.total else
+                       "nothing found: try other words (a synonym, the other language)")
 
 
 @cli.command("reindex")
@@ -255,6 +258,15 @@ def check_command(repair, db, model):
         if not health.ok:
             raise click.exceptions.Exit(1)
         click.echo("ok")
+
+
+def _bold(text: str, spans) -> str:
+    """The snippet with its matched words in bold (on a terminal; plain elsewhere)."""
+    out, pos = [], 0
+    for start, end in spans:
+        out += [text[pos:start], click.style(text[start:end], bold=True)]
+        pos = end
+    return "".join(out + [text[pos:]])
 
 
 def archive_stats(archive) -> dict:

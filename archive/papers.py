@@ -280,24 +280,48 @@ def _post_id_of(hit) -> int:
     raise TypeError(f"cannot read a post id from a search hit of type {type(hit).__name__}")
 
 
+# Words that say "a paper" rather than which one: left out of a /paper query.
+_GENERIC = re.compile(r"\b(papers?|articles?|reviews?|preprints?|стать[яиеюей]|статьях|статьям|"
+                      r"разбор\w*|обзор\w*|препринт\w*)\b", re.I)
+
+
+def paper_topic(query: str) -> str:
+    """The query without the words that only say it is about a paper (unless that is all)."""
+    topic = " ".join(_GENERIC.sub(" ", query).split())
+    return topic or query.strip()
+
+
+def field_match(db, paper: Paper, post: Post, terms: list[fts.Term]) -> float:
+    """The idf-weighted share of the query's words in the paper's title, authors and the
+    review's own headline (its subject)."""
+    if not terms:
+        return 0.0
+    fields = set(fts.stem_text(" ".join([paper.title, paper.authors or "", post.title])).split())
+    held = {t.word for t in terms if any(s in fields for s in t.stems)}
+    return fts.coverage(terms, held)
+
+
 def find_papers(archive, query: str, search_fn: Callable[[str, int], Iterable] | None = None,
                 limit: int = 10) -> list[Paper]:
-    """Paper reviews matching a query, in the search's order.
+    """Paper reviews matching a query: those whose title, authors or subject hold its
+    words first (most of them first), then the rest in the search's order.
 
-    `search_fn(query, limit)` returns hits best first: post ids, (post_id, score) pairs or
-    objects with `post_id`; it defaults to the archive's full-text search.
+    Words like "paper" or "статья" are left out of the query. `search_fn(query, limit)`
+    returns hits best first (post ids, (post_id, score) pairs or objects with `post_id`);
+    it defaults to the archive's full-text search. No hit, no paper: an empty list means
+    "no such review".
     """
+    topic = paper_topic(query)
     if search_fn is None:
         def search_fn(q: str, n: int):
             return fts.search(archive.db, q, limit=n)
-    ids = list(dict.fromkeys(_post_id_of(h) for h in search_fn(query, max(limit * 5, 50))))
+    ids = list(dict.fromkeys(_post_id_of(h) for h in search_fn(topic, max(limit * 5, 50))))
     posts = archive.get_many(ids)
-    papers = []
-    for post_id in ids:
+    terms = fts.query_terms(archive.db, topic)
+    found = []
+    for rank, post_id in enumerate(ids):
         post = posts.get(post_id)
         paper = recognise_paper(post) if post else None
         if paper:
-            papers.append(paper)
-            if len(papers) >= limit:
-                break
-    return papers
+            found.append((-field_match(archive.db, paper, post, terms), rank, paper))
+    return [paper for *_, paper in sorted(found, key=lambda item: item[:2])][:limit]

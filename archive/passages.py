@@ -55,6 +55,13 @@ def _units(lines: list[str], budget: int, count_many) -> list[tuple[str, int]]:
     return units
 
 
+def cut_point(title: str) -> int:
+    """Where the rest of a first line starts after its title, cut with "…" (see
+    archive.text.title_of): at the start of the word the cut went through."""
+    kept = title[:-1]
+    return kept.rfind(" ") + 1 if " " in kept else len(kept)
+
+
 def split_post(title: str, text: str, embedder, max_tokens: int | None = None) -> list[str]:
     """The passages of a post, each within the embedder's token budget, title first."""
     count_many = _counter(embedder)
@@ -64,12 +71,15 @@ def split_post(title: str, text: str, embedder, max_tokens: int | None = None) -
     title = _SPACE.sub(" ", title or "").strip()
     if not lines:
         return [title] if title else []
-    # The title is usually the first line; do not repeat it in the body.
+    # The title is usually the first line, or its start cut at 120 characters: do not
+    # repeat it in the body, but keep the rest of a long first line.
     first = lines[0].lstrip("#").strip()
-    if title and (first == title or (title.endswith("…") and first.startswith(title[:-1]))):
+    body = lines
+    if title and first == title:
         body = lines[1:]
-    else:
-        body = lines
+    elif title.endswith("…") and first.startswith(title[:-1]):
+        rest = first[cut_point(title):].strip()  # from the word the cut split
+        body = ([rest] if rest else []) + lines[1:]
     if title:
         title_tokens = count_many([title])[0]
         if title_tokens > max_tokens // 3:

@@ -1,50 +1,55 @@
-"""Searching the archive: full-text, dense, and their fusion, with highlighted snippets.
+"""Searching the archive: full-text, dense, and their fusion, with clean snippets.
 
-`search(archive, query, ...)` is the one call; `SearchService` holds the embedder and
-the vector index for a long-lived process (the bot) and is safe to call from a thread
-pool. Free user text never raises: quotes, FTS operators, emoji and 10k-char queries
-all give a (possibly empty) page.
+`search(archive, query, ...)` is the one call, in four steps: `plan` (clean the query,
+find its words in the index), `full_text`, `fuse` (with the dense side run beside full
+text, then the relevance floor of archive.relevance) and `hydrate` (posts and snippets).
+`SearchService` holds the embedder and the vector index for a long-lived process (the
+bot), is safe to call from a thread pool, and fills in a new model's vectors in the
+background. Free user text never raises: quotes, FTS operators, emoji, lone surrogates and
+10k-char queries all give a (possibly empty) page.
 """
 from __future__ import annotations
 
 import datetime as dt
-import html
+import logging
+import math
 import re
 import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from archive import fts
-from archive.text import clean
+from archive import fts, relevance
+from archive.snippets import make_snippet
 from archive.vectors import DenseHit, VectorIndex, missing
+
+log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "fts", "dense")
 RRF_K = 60
-# Hybrid fusion. "rsf" (relative score fusion): each list's scores min-max normalised
-# over its candidates, then a weighted sum (a post missing from a list gets 0 there).
-# "rrf": weighted reciprocal rank fusion, k=60. On bench/queries.json with the offline
-# MiniLM, rsf beats both single lists for dense weights 0.25-1.0 (MRR@10 0.85-0.86 vs
-# fts 0.79, dense 0.61) while rrf(k=60) falls below fts: rank fusion throws away how far
-# ahead a strong BM25 hit is. See bench/retrieval.py --sweep.
+# Hybrid fusion. "rsf" (relative score fusion): a weighted sum of each list's scores scaled
+# to 0..1: BM25 as a share of the most the query's words could score (a post holding one
+# word of three stays low even when it is the best full text has), a cosine as a share of
+# the query's best one above the relevance floor. "rrf": weighted reciprocal rank fusion,
+# k=60. Weights from bench/retrieval.py --sweep on the default model.
 FUSION = "rsf"
-FTS_WEIGHT = 1.0
-DENSE_WEIGHT = 0.5
+FTS_WEIGHT = 2.0
+DENSE_WEIGHT = 1.0
+WORD_SHARE = 0.5  # a single unmatched word means less than the whole query (see Plan.unmatched)
+BM25_K1 = 1.2  # FTS5's
 DEPTH = 100
 MAX_QUERY_CHARS = 2000
 MAX_QUERY_WORDS = 64
 MAX_OFFSET = 10_000  # deeper pages are empty anyway; bounds the candidate lists
-HIGHLIGHT = ("**", "**")  # the plain snippet's markers around matched words
-SNIPPET_CHARS = 240
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Query encoding and the vector scan run here while the caller's thread does the full-text
-# search (torch, numpy and SQLite release the GIL); SQLite stays in the caller's thread.
+# search (numpy and SQLite release the GIL); SQLite stays in the caller's thread.
 _DENSE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keeper-dense")
+_MODEL_FLOOR = object()  # search(floor=...) default: the embedder's calibrated floor
 
 
 @dataclass(frozen=True)
@@ -55,11 +60,12 @@ class SearchHit:
     score: float
     title: str
     date: int
-    snippet: str
-    snippet_html: str
+    snippet: str  # plain text, no markup
+    snippet_html: str  # Telegram HTML, matched words in <b>
     url: str | None
     hashtags: list[str]
     ranks: dict[str, int] = field(default_factory=dict)  # 1-based rank in each list
+    highlights: tuple[tuple[int, int], ...] = ()  # [start, end) of matched words in `snippet`
 
     @property
     def datetime(self) -> dt.datetime:
@@ -71,7 +77,7 @@ class SearchPage:
     query: str
     mode: str
     hits: list[SearchHit]
-    total: int  # candidates found (an upper bound on what paging can reach)
+    total: int  # results shown over all pages (after the relevance floor)
     offset: int
     limit: int
     model: str | None = None
@@ -81,6 +87,52 @@ class SearchPage:
     @property
     def has_more(self) -> bool:
         return self.offset + len(self.hits) < self.total
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A query made safe and looked up: what the other steps work from."""
+
+    query: str  # cleaned: capped, no lone surrogates
+    mode: str
+    limit: int
+    offset: int
+    depth: int
+    since: int | None
+    until: int | None
+    hashtag: str | None
+    where: str  # SQL over `posts` for the filters
+    params: list
+    terms: list[fts.Term]
+    documents: int  # in the full-text index
+
+    @property
+    def unmatched(self) -> list[str]:
+        """The query's words the archive does not hold ("chess" of "chess transformer"),
+        in a query of a few words: each is searched by meaning on its own too, so a word
+        the archive says only in the other language is not drowned by the rest."""
+        if not 2 <= len(self.terms) <= 3:
+            return []
+        return [t.word for t in self.terms if not t.found]
+
+    @property
+    def filtered(self) -> bool:
+        return self.since is not None or self.until is not None or bool(self.hashtag)
+
+    @property
+    def listing(self) -> bool:
+        """No words but a filter: list the matching posts, newest first."""
+        return not fts.words(self.query) and self.filtered
+
+    def stems(self) -> set[str]:
+        """Every index term the query's words match (for highlighting)."""
+        return {s for t in self.terms for s in t.stems}
+
+
+@dataclass
+class FullText:
+    scores: dict[int, float]  # post id -> BM25, best first
+    whole: bool = False  # some post holds every word of the query
 
 
 def _timestamp(value) -> int | None:
@@ -95,14 +147,92 @@ def _timestamp(value) -> int | None:
     return int(value)
 
 
-def _fts_query(query: str) -> str:
-    """At most MAX_QUERY_WORDS distinct words of the query, for the full-text index."""
-    kept = list(dict.fromkeys(fts.words(query)))[:MAX_QUERY_WORDS]
-    return " ".join(kept)
+def clean_query(query: str | None) -> str:
+    """The query as searched: at most MAX_QUERY_CHARS, lone surrogates dropped."""
+    return _SURROGATE.sub("", (query or "")[:MAX_QUERY_CHARS])
+
+
+# -- step 1: planning ----------------------------------------------------------------------
+def plan(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset: int = 0,
+         since=None, until=None, hashtag: str | None = None, depth: int | None = None) -> Plan:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    query = clean_query(query)
+    limit = max(1, min(int(limit), 100))
+    offset = max(0, min(int(offset), MAX_OFFSET))
+    since_ts, until_ts = _timestamp(since), _timestamp(until)
+    where, params = archive.filter_sql(since_ts, until_ts, hashtag)
+    documents = fts.documents_total(archive.db)
+    terms = fts.query_terms(archive.db, query, limit=MAX_QUERY_WORDS, total=documents) if query.strip() else []
+    return Plan(query=query, mode=mode, limit=limit, offset=offset,
+                depth=depth or max(DEPTH, offset + limit), since=since_ts, until=until_ts,
+                hashtag=hashtag, where=where, params=params, terms=terms, documents=documents)
+
+
+# -- step 2: full text ---------------------------------------------------------------------
+def full_text(archive, plan: Plan, warnings: list[str]) -> FullText:
+    """Posts holding the query's words, by BM25, and which words each holds."""
+    if plan.mode == "dense" or not plan.terms:
+        return FullText({})
+    subquery = f"SELECT id FROM posts WHERE {plan.where}" if plan.filtered else None
+    params = plan.params if plan.filtered else None
+    try:
+        rows = fts.match(archive.db, plan.terms, limit=plan.depth, post_ids_sql=subquery,
+                         params=params, total=plan.documents)
+        whole = bool(rows) and fts.all_held(archive.db, plan.terms, subquery, params)
+    except sqlite3.OperationalError as exc:  # never let a query string break search
+        warnings.append(f"full-text search failed: {exc}")
+        return FullText({})
+    return FullText(dict(rows), whole)
+
+
+# -- the dense side (runs beside full text) ------------------------------------------------
+def _dense(embedder, index: VectorIndex, plan: Plan, allowed, timings: dict[str, float]) -> list[list[DenseHit]]:
+    """Hits for the whole query, and for its unmatched words when there are such."""
+    t = time.perf_counter()
+    qvecs = embedder.encode_queries([plan.query] + plan.unmatched)
+    timings["encode"] = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    lists = index.search_many(qvecs, k=plan.depth, since=plan.since, until=plan.until, post_ids=allowed)
+    timings["vector"] = (time.perf_counter() - t) * 1000
+    return lists
+
+
+def _start_dense(archive, plan: Plan, embedder, index: VectorIndex | None, warnings: list[str],
+                 timings: dict[str, float]):
+    """Submit the dense search (or say why there is none); returns a future or None."""
+    if plan.mode == "fts" or not plan.query.strip():
+        return None
+    if embedder is None:
+        if plan.mode == "dense":
+            raise ValueError("dense search needs an embedder (see archive.embeddings.load_embedder)")
+        warnings.append("no embedding model loaded: full-text results only")
+        return None
+    if index is None or index.model != embedder.name:
+        index = VectorIndex(embedder.name)
+    index.refresh(archive.db)
+    if len(index) == 0:
+        if archive.count():
+            warnings.append(f"no vectors for model {embedder.name}: run `keeper reindex`"
+                            + (" (full-text results only)" if plan.mode == "hybrid" else ""))
+        return None
+    lacking = _lacking(archive, embedder.name, index)
+    if lacking:
+        warnings.append(f"{lacking} posts or passages have no vectors for model {embedder.name} yet: "
+                        "run `keeper reindex`")
+    allowed = None
+    if plan.hashtag:
+        allowed = np.fromiter((r[0] for r in archive.db.execute(
+            f"SELECT id FROM posts WHERE {plan.where}", plan.params)), dtype=np.int64)
+    return _DENSE.submit(_dense, embedder, index, plan, allowed, timings)
+
+
+# -- step 3: fusion and the relevance floor ------------------------------------------------
+Ranked = tuple[int, float, dict[str, int]]  # (post id, score, ranks)
 
 
 def rrf(lists: dict[str, list[int]], weights: dict[str, float] | None = None,
-        k: int = RRF_K) -> list[tuple[int, float, dict[str, int]]]:
+        k: int = RRF_K) -> list[Ranked]:
     """Weighted reciprocal rank fusion of ranked id lists: (id, score, ranks) best first."""
     scores: dict[int, float] = {}
     ranks: dict[int, dict[str, int]] = {}
@@ -115,292 +245,186 @@ def rrf(lists: dict[str, list[int]], weights: dict[str, float] | None = None,
     return [(i, scores[i], ranks[i]) for i in order]
 
 
-def _minmax(scored: list[tuple[int, float]]) -> dict[int, float]:
-    if not scored:
-        return {}
-    values = [v for _, v in scored]
-    lo, hi = min(values), max(values)
-    return {i: (v - lo) / (hi - lo) if hi > lo else 1.0 for i, v in scored}
-
-
-def rsf(lists: dict[str, list[tuple[int, float]]], weights: dict[str, float] | None = None
-        ) -> list[tuple[int, float, dict[str, int]]]:
-    """Relative score fusion of scored id lists (best first): (id, score, ranks) best first."""
+def rsf(parts: dict[str, dict[int, float]], order: dict[str, list[int]],
+        weights: dict[str, float] | None = None) -> list[Ranked]:
+    """Relative score fusion: the weighted sum of each list's 0..1 scores, best first."""
     scores: dict[int, float] = {}
     ranks: dict[int, dict[str, int]] = {}
-    for name, scored in lists.items():
+    for name, scaled in parts.items():
         weight = (weights or {}).get(name, 1.0)
-        for item, value in _minmax(scored).items():
+        for item, value in scaled.items():
             scores[item] = scores.get(item, 0.0) + weight * value
-        for rank, (item, _) in enumerate(scored, start=1):
+        for rank, item in enumerate(order[name], start=1):
             ranks.setdefault(item, {})[name] = rank
-    order = sorted(scores, key=lambda i: (-scores[i], min(ranks[i].values())))
-    return [(i, scores[i], ranks[i]) for i in order]
+    ranked = sorted(scores, key=lambda i: (-scores[i], min(ranks[i].values())))
+    return [(i, scores[i], ranks[i]) for i in ranked]
 
 
-# -- snippets --------------------------------------------------------------------------------
-def query_stems(query: str) -> set[str]:
-    return {fts.stem(w) for w in fts.words(query[:MAX_QUERY_CHARS]) if len(w) > 2 or not w.isascii()} - {""}
+def _scaled_full_text(plan: Plan, lexical: FullText) -> dict[int, float]:
+    """BM25 as a share of the most the query's words could score (each word's idf times
+    k1 + 1, FTS5's saturation), so a post holding one of three words stays low even when
+    it is the best full text has."""
+    total = plan.documents
+    ceiling = (BM25_K1 + 1) * sum(max(1e-6, math.log((total - t.documents + 0.5) / (t.documents + 0.5)))
+                                  for t in plan.terms)
+    return {pid: min(1.0, score / ceiling) for pid, score in lexical.scores.items()}
 
 
-def _matches(text: str, stems: set[str]) -> list[tuple[int, int, str]]:
-    found = []
-    if not stems:
-        return found
-    for m in _TOKEN.finditer(text):
-        word = m.group().lower().replace("ё", "е")
-        stem = fts.stem(word)
-        if stem in stems:
-            found.append((m.start(), m.end(), stem))
-    return found
+def shown_dense(plan: Plan, lexical: FullText, lists: list[list[DenseHit]], floor: relevance.Floor | None,
+                embedder=None) -> list[list[DenseHit]]:
+    """The hits close enough by meaning (see archive.relevance); `lists`: hits for the
+    whole query, then for each of its unmatched words. A post below the floor can still
+    be shown for its words, by full text."""
+    if floor is None:
+        return lists
+    if not relevance.meaningful(plan.terms, embedder):
+        return [[] for _ in lists]
+    shown = []
+    for n, hits in enumerate(lists):
+        base = floor.beside if lexical.whole and n == 0 else floor.alone
+        cut = max(base, floor.ratio * hits[0].score) if hits else 0.0
+        shown.append([h for h in hits if h.score >= cut])
+    return shown
 
 
-def _window(text: str, matches: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
-    if not matches:
-        return 0, min(len(text), width)
-    best, best_start = -1, 0
-    for start, _, _ in matches:
-        lo = max(0, start - width // 5)
-        distinct = {s for a, b, s in matches if a >= lo and b <= lo + width}
-        if len(distinct) > best:
-            best, best_start = len(distinct), lo
-    lo = best_start if best_start > width // 4 else 0
-    hi = min(len(text), lo + width)
-    if hi == len(text):
-        lo = max(0, hi - width)
-    # snap to word boundaries
-    if lo > 0:
-        space = text.rfind(" ", max(0, lo - 20), lo + 1)
-        lo = space + 1 if space >= 0 else lo
-    if hi < len(text):
-        space = text.find(" ", hi - 20 if hi - 20 > lo else hi, hi + 20)
-        hi = space if space > lo else hi
-    return lo, hi
+def merge_dense(lists: list[list[DenseHit]]) -> list[tuple[DenseHit, float]]:
+    """One dense list: each post's best hit with its cosine as a share of its own list's
+    best (so a one-word query's lower cosines compete), an unmatched word's list counting
+    WORD_SHARE of the whole query's; best first."""
+    best: dict[int, tuple[DenseHit, float]] = {}
+    for n, hits in enumerate(lists):
+        top = hits[0].score if hits else 0.0
+        share = 1.0 if n == 0 else WORD_SHARE
+        for h in hits:
+            scaled = share * max(0.0, h.score / top) if top > 0 else 0.0
+            if h.post_id not in best or scaled > best[h.post_id][1]:
+                best[h.post_id] = (h, scaled)
+    return sorted(best.values(), key=lambda pair: (-pair[1], -pair[0].score))
 
 
-def make_snippet(text: str, query: str, width: int = SNIPPET_CHARS,
-                 focus: str | None = None) -> tuple[str, str]:
-    """(plain, html) excerpt of `text` around the query's words, matches highlighted.
+def fuse(plan: Plan, lexical: FullText, dense: list[tuple[DenseHit, float]], *,
+         weights: dict[str, float] | None = None, fusion: str = FUSION) -> list[Ranked]:
+    """One ranked list from full text and the (already floored, merged) dense hits."""
+    fts_ids = list(lexical.scores)
+    if plan.mode == "fts" or not dense:
+        return [] if plan.mode == "dense" else [
+            (pid, lexical.scores[pid], {"fts": r}) for r, pid in enumerate(fts_ids, start=1)]
+    if plan.mode == "dense":
+        return [(h.post_id, h.score, {"dense": r}) for r, (h, _) in enumerate(dense, start=1)]
+    w = weights or {"fts": FTS_WEIGHT, "dense": DENSE_WEIGHT}
+    dense_ids = [h.post_id for h, _ in dense]
+    if fusion == "rrf":
+        return rrf({"fts": fts_ids, "dense": dense_ids}, w)
+    return rsf({"fts": _scaled_full_text(plan, lexical), "dense": {h.post_id: v for h, v in dense}},
+               {"fts": fts_ids, "dense": dense_ids}, w)
 
-    Words match by stem, so inflections highlight. Plain marks matches with HIGHLIGHT;
-    the HTML form wraps them in <b> and escapes everything else. With no word match the
-    excerpt starts at `focus` (e.g. the best dense passage) if found, else at the start.
-    """
-    flat = re.sub(r"\s+", " ", text or "").strip()
-    stems = query_stems(query)
-    matches = _matches(flat, stems)
-    if len(flat) <= width:
-        lo, hi = 0, len(flat)
-    elif matches:
-        lo, hi = _window(flat, matches, width)
-    else:
-        lo = 0
-        probe = re.sub(r"\s+", " ", focus or "").strip()[:60]
-        at = flat.find(probe) if probe else -1
-        if at > width // 2:
-            lo = at
-        hi = min(len(flat), lo + width)
-        if hi < len(flat):
-            space = flat.rfind(" ", lo, hi)
-            if space > lo + width // 2:
-                hi = space
-    plain, rich = [], []
-    if lo > 0:
-        plain.append("…")
-        rich.append("…")
-    pos = lo
-    for a, b, _ in matches:
-        if a < lo or b > hi:
+
+# -- step 4: hydration ---------------------------------------------------------------------
+def hydrate(archive, plan: Plan, chosen: list[Ranked], focus: dict[int, str]) -> list[SearchHit]:
+    """The chosen posts as hits with snippets (in the given order)."""
+    posts = archive.get_many([pid for pid, _, _ in chosen])
+    stems = plan.stems()
+    hits = []
+    for pid, score, ranks in chosen:
+        post = posts.get(pid)
+        if post is None:
             continue
-        plain.append(flat[pos:a])
-        rich.append(html.escape(flat[pos:a], quote=False))
-        plain.append(f"{HIGHLIGHT[0]}{flat[a:b]}{HIGHLIGHT[1]}")
-        rich.append(f"<b>{html.escape(flat[a:b], quote=False)}</b>")
-        pos = b
-    plain.append(flat[pos:hi])
-    rich.append(html.escape(flat[pos:hi], quote=False))
-    if hi < len(flat):
-        plain.append("…")
-        rich.append("…")
-    return "".join(plain).strip(), "".join(rich).strip()
+        snippet = make_snippet(post.text, stems, title=post.title, focus=focus.get(pid))
+        hits.append(SearchHit(
+            post_id=pid, message_id=post.message_id, channel_id=post.channel_id,
+            score=float(score), title=post.title, date=post.date, snippet=snippet.text,
+            snippet_html=snippet.html, url=post.url, hashtags=post.hashtags, ranks=ranks,
+            highlights=snippet.highlights))
+    return hits
 
 
-# -- search ----------------------------------------------------------------------------------
+def _focus(archive, model: str, dense: list[tuple[DenseHit, float]], chosen: list[Ranked]) -> dict[int, str]:
+    """The best dense passage of each chosen post, its title line dropped (snippet focus)."""
+    best = {h.post_id: h.passage_idx for h, _ in dense}
+    out = {}
+    for pid, _, _ in chosen:
+        if pid in best:
+            row = archive.db.execute("SELECT text FROM passages WHERE model = ? AND post_id = ? AND idx = ?",
+                                     [model, pid, best[pid]]).fetchone()
+            if row:
+                out[pid] = row[0].partition("\n")[2] or row[0]
+    return out
+
+
+# -- the one call ----------------------------------------------------------------------------
 def search(archive, query: str, *, mode: str = "hybrid", limit: int = 10, offset: int = 0,
            since=None, until=None, hashtag: str | None = None, embedder=None,
            index: VectorIndex | None = None, depth: int | None = None,
            weights: dict[str, float] | None = None, fusion: str = FUSION,
-           min_dense_score: float | None = None) -> SearchPage:
+           floor=_MODEL_FLOOR) -> SearchPage:
     """Search posts; `since`/`until` are unix seconds or dates (until exclusive).
 
     mode "fts" needs nothing else; "dense" needs an embedder; "hybrid" fuses both and
     falls back to full text (with a warning) when there is no embedder or no vectors.
     `index` should be a long-lived VectorIndex (refreshed here); without one a
     temporary index is loaded, which is slow for big archives.
-    Dense search always has nearest neighbours, even for gibberish; `min_dense_score`
-    (a cosine, model-specific) drops dense-only hits below it. Each hit's `ranks` says
-    which lists found it ("fts" present = the words matched).
+    Every result holds a word of the query or clears the relevance floor (see
+    archive.relevance; `floor`: a relevance.Floor, None for no floor, default the
+    embedder's calibrated one), so `total` counts what a user can page through. Each hit's
+    `ranks` says which lists found it ("fts" present = the words matched).
     A query with no words but a filter (hashtag, dates) lists the matching posts, newest first.
     """
     started = time.perf_counter()
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    query = clean((query or "")[:MAX_QUERY_CHARS])  # lone surrogates would break the tokenizers
-    limit = max(1, min(int(limit), 100))
-    offset = max(0, min(int(offset), MAX_OFFSET))
-    since_ts, until_ts = _timestamp(since), _timestamp(until)
-    depth = depth or max(DEPTH, offset + limit)
     timings = {"encode": 0.0, "vector": 0.0, "fts": 0.0, "fusion": 0.0, "fetch": 0.0}
     warnings: list[str] = []
-    page = SearchPage(query=query, mode=mode, hits=[], total=0, offset=offset, limit=limit,
+    p = plan(archive, query, mode=mode, limit=limit, offset=offset, since=since, until=until,
+             hashtag=hashtag, depth=depth)
+    page = SearchPage(query=p.query, mode=mode, hits=[], total=0, offset=p.offset, limit=p.limit,
                       model=getattr(embedder, "name", None), timings=timings, warnings=warnings)
-    where, params = archive.filter_sql(since_ts, until_ts, hashtag)
-    filtered = since_ts is not None or until_ts is not None or bool(hashtag)
-    if not fts.words(query) and filtered:
-        return _listing(archive, page, since_ts, until_ts, hashtag, started)
-    if not query.strip():
-        timings["total"] = (time.perf_counter() - started) * 1000
-        return page
-
-    dense_job = None
-    if mode in ("dense", "hybrid"):
-        if embedder is None:
-            if mode == "dense":
-                raise ValueError("dense search needs an embedder (see archive.embeddings.load_embedder)")
-            warnings.append("no embedding model loaded: full-text results only")
-        else:
-            if index is None or index.model != embedder.name:
-                index = VectorIndex(embedder.name)
-            index.refresh(archive.db)
-            if len(index) == 0 and archive.count():
-                warnings.append(f"no vectors for model {embedder.name}: run `keeper reindex`"
-                                + (" (full-text results only)" if mode == "hybrid" else ""))
-            else:
-                lacking = _lacking(archive, embedder.name, index)
-                if lacking:
-                    warnings.append(f"{lacking} posts have no vectors for model {embedder.name} "
-                                    "yet: run `keeper reindex`")
-            if len(index):
-                allowed = None
-                if hashtag:
-                    allowed = np.fromiter((r[0] for r in archive.db.execute(
-                        f"SELECT id FROM posts WHERE {where}", params)), dtype=np.int64)
-                dense_job = _DENSE.submit(_dense_search, embedder, index, query, depth,
-                                          since_ts, until_ts, allowed, timings)
-
-    fts_ids: list[int] = []
-    fts_scores: dict[int, float] = {}
-    if mode in ("fts", "hybrid"):
-        t = time.perf_counter()
-        try:
-            rows = fts.search(archive.db, _fts_query(query), limit=depth,
-                              post_ids_sql=f"SELECT id FROM posts WHERE {where}" if filtered else None,
-                              params=params if filtered else None)
-        except sqlite3.OperationalError as exc:  # never let a query string break search
-            rows = []
-            warnings.append(f"full-text search failed: {exc}")
-        fts_ids = [pid for pid, _ in rows]
-        fts_scores = dict(rows)
-        timings["fts"] = (time.perf_counter() - t) * 1000
-    dense: list[DenseHit] = dense_job.result() if dense_job else []
-
-    if min_dense_score is not None and fts_ids:
-        # With word matches, weak meaning-only neighbours are padding; without any,
-        # they are all there is (e.g. a query in the other language) and stay.
-        lexical = set(fts_ids)
-        dense = [h for h in dense if h.score >= min_dense_score or h.post_id in lexical]
+    if p.listing:
+        return _listing(archive, page, p, started)
+    dense_job = _start_dense(archive, p, embedder, index, warnings, timings)
     t = time.perf_counter()
-    best_passage = {h.post_id: h.passage_idx for h in dense}
-    if mode == "fts" or not dense:
-        ranked = [(pid, fts_scores[pid], {"fts": r}) for r, pid in enumerate(fts_ids, start=1)]
-        if mode == "dense":
-            ranked = []
-    elif mode == "dense":
-        ranked = [(h.post_id, h.score, {"dense": r}) for r, h in enumerate(dense, start=1)]
-    else:
-        w = weights or {"fts": FTS_WEIGHT, "dense": DENSE_WEIGHT}
-        if fusion == "rrf":
-            ranked = rrf({"fts": fts_ids, "dense": [h.post_id for h in dense]}, w)
-        else:
-            ranked = rsf({"fts": [(pid, fts_scores[pid]) for pid in fts_ids],
-                          "dense": [(h.post_id, h.score) for h in dense]}, w)
+    lexical = full_text(archive, p, warnings)
+    timings["fts"] = (time.perf_counter() - t) * 1000
+    lists = dense_job.result() if dense_job else []
+
+    t = time.perf_counter()
+    if floor is _MODEL_FLOOR:
+        floor = relevance.floor_for(getattr(embedder, "name", None))
+    dense = merge_dense(shown_dense(p, lexical, lists, floor, embedder))
+    ranked = fuse(p, lexical, dense, weights=weights, fusion=fusion)
     timings["fusion"] = (time.perf_counter() - t) * 1000
 
     t = time.perf_counter()
     page.total = len(ranked)
-    chosen = ranked[offset:offset + limit]
-    posts = archive.get_many([pid for pid, _, _ in chosen])
-    focus = _passage_texts(archive, embedder, {pid: best_passage[pid] for pid, _, _ in chosen
-                                               if pid in best_passage}) if dense else {}
-    for pid, score, ranks in chosen:
-        post = posts.get(pid)
-        if post is None:
-            continue
-        plain, rich = make_snippet(post.text, query, focus=_body_of(focus.get(pid), post.title))
-        page.hits.append(SearchHit(
-            post_id=pid, message_id=post.message_id, channel_id=post.channel_id,
-            score=float(score), title=post.title, date=post.date, snippet=plain,
-            snippet_html=rich, url=post.url, hashtags=post.hashtags, ranks=ranks))
+    chosen = ranked[p.offset:p.offset + p.limit]
+    focus = _focus(archive, embedder.name, dense, chosen) if dense else {}
+    page.hits = hydrate(archive, p, chosen, focus)
     timings["fetch"] = (time.perf_counter() - t) * 1000
     timings["total"] = (time.perf_counter() - started) * 1000
     return page
 
 
-def _dense_search(embedder, index: VectorIndex, query: str, depth: int, since, until,
-                  allowed, timings: dict[str, float]) -> list[DenseHit]:
-    t = time.perf_counter()
-    qvec = embedder.encode_queries([query])[0]
-    timings["encode"] = (time.perf_counter() - t) * 1000
-    t = time.perf_counter()
-    hits = index.search(qvec, k=depth, since=since, until=until, post_ids=allowed)
-    timings["vector"] = (time.perf_counter() - t) * 1000
-    return hits
-
-
-def _listing(archive, page: SearchPage, since, until, hashtag, started: float) -> SearchPage:
+def _listing(archive, page: SearchPage, p: Plan, started: float) -> SearchPage:
     """Filter-only search: the matching posts, newest first."""
     t = time.perf_counter()
-    where, params = archive.filter_sql(since, until, hashtag)
-    page.total = archive.db.execute(f"SELECT COUNT(*) FROM posts WHERE {where}", params).fetchone()[0]
-    for post in archive.posts(since, until, hashtag, limit=page.limit, offset=page.offset):
-        plain, rich = make_snippet(post.text, "")
-        page.hits.append(SearchHit(
-            post_id=post.id, message_id=post.message_id, channel_id=post.channel_id, score=0.0,
-            title=post.title, date=post.date, snippet=plain, snippet_html=rich, url=post.url,
-            hashtags=post.hashtags, ranks={}))
+    page.total = archive.db.execute(f"SELECT COUNT(*) FROM posts WHERE {p.where}", p.params).fetchone()[0]
+    posts = archive.posts(p.since, p.until, p.hashtag, limit=p.limit, offset=p.offset)
+    page.hits = hydrate(archive, p, [(post.id, 0.0, {}) for post in posts], {})
     page.timings["fetch"] = (time.perf_counter() - t) * 1000
     page.timings["total"] = (time.perf_counter() - started) * 1000
     return page
 
 
 def _lacking(archive, model: str, index: VectorIndex, ttl: float = 10.0) -> int:
-    """Posts with no up-to-date passages for the model (re-counted at most every `ttl` s)."""
+    """Posts never split for the model plus passages with no vector (counted from the
+    tables' sizes: cheap enough for every search; re-counted at most every `ttl` s)."""
     cached = getattr(index, "_coverage", None)
     now = time.monotonic()
     if cached and cached[0] > now and cached[1] == index._state:
         return cached[2]
-    gap = missing(archive, model)["posts"]
+    db = archive.db
+    split = db.execute("SELECT COUNT(*) FROM passage_posts WHERE model = ?", [model]).fetchone()[0]
+    passages = db.execute("SELECT COUNT(*) FROM passages WHERE model = ?", [model]).fetchone()[0]
+    gap = max(0, archive.count() - split) + max(0, passages - len(index))
     index._coverage = (now + ttl, index._state, gap)
     return gap
-
-
-def _passage_texts(archive, embedder, wanted: dict[int, int]) -> dict[int, str]:
-    if not wanted or embedder is None:
-        return {}
-    out = {}
-    for pid, idx in wanted.items():
-        row = archive.db.execute("SELECT text FROM passages WHERE model = ? AND post_id = ? AND idx = ?",
-                                 [embedder.name, pid, idx]).fetchone()
-        if row:
-            out[pid] = row[0]
-    return out
-
-
-def _body_of(passage: str | None, title: str) -> str | None:
-    if not passage:
-        return None
-    first, _, rest = passage.partition("\n")
-    return rest if rest and first.strip() == re.sub(r"\s+", " ", title).strip() else passage
 
 
 # -- the long-lived service ------------------------------------------------------------------
@@ -409,13 +433,14 @@ class SearchService:
 
     Thread-safe: each thread gets its own SQLite connection to `db_path` (SQLite
     connections must not cross threads); the vector index is shared. The model loads
-    lazily on the first dense/hybrid search, or explicitly with `load()` (call that at
-    start-up, off the event loop, to keep the first search fast). `model` is a name
-    for `load_embedder` (None: $KEEPER_EMBEDDING_MODEL, else "offline").
+    lazily on the first dense/hybrid search, or in the background with `start()` (the
+    bot's start-up), which also encodes every passage the model has no vector for yet;
+    until that is done, hybrid search answers from full text. `model` is a name for
+    `load_embedder` (None: $KEEPER_EMBEDDING_MODEL, else the default).
     """
 
     def __init__(self, archive=None, embedder=None, *, model: str | None = None,
-                 min_dense_score: float | None = None):
+                 floor=_MODEL_FLOOR):
         """`archive`: an Archive (used as is in the thread that made the service) or a
         database path (None: $KEEPER_DB / ./data/keeper.db); other threads open their
         own connection to the same file."""
@@ -429,13 +454,15 @@ class SearchService:
         else:
             self.db_path = str(archive or default_path())
         self._model_name = model
-        self.min_dense_score = min_dense_score
+        self.floor = floor
         self._embedder = embedder
         self._index: VectorIndex | None = VectorIndex(embedder.name) if embedder else None
         self._local = threading.local()
         self._load_lock = threading.Lock()
         # Writers are serialised: album parts and passages must not race each other.
         self._write_lock = threading.RLock()
+        self._backfill: threading.Thread | None = None
+        self.backfilling = False
         self.last_error: str | None = None
 
     def archive(self):
@@ -475,12 +502,24 @@ class SearchService:
         return self._index
 
     def search(self, query: str, **options) -> SearchPage:
+        """`search` on this thread's connection; hybrid answers from full text while the
+        model's vectors are being built or if the model cannot be loaded."""
+        from archive.embeddings import ModelLoadError
         mode = options.pop("mode", "hybrid")
-        embedder = self.load() if mode in ("dense", "hybrid") else self._embedder
-        if self.min_dense_score is None and embedder is not None:
-            from archive.embeddings import similarity_floor
-            options.setdefault("min_dense_score", similarity_floor(embedder.name, query))
-        options.setdefault("min_dense_score", self.min_dense_score)
+        embedder = self._embedder
+        if mode in ("dense", "hybrid"):
+            try:
+                embedder = self.load()
+            except ModelLoadError as exc:
+                if mode == "dense":
+                    raise
+                self.last_error = str(exc)
+        options.setdefault("floor", self.floor)
+        if mode == "hybrid" and self.backfilling:
+            page = search(self.archive(), query, mode="fts", **options)
+            page.mode = mode
+            page.warnings.append("vectors for the model are being built: full-text results for now")
+            return page
         return search(self.archive(), query, mode=mode, embedder=embedder, index=self._index, **options)
 
     def ingest(self, post):
@@ -492,7 +531,7 @@ class SearchService:
         from archive.embeddings import ModelLoadError
         with self._write_lock:
             result = self.archive().write(post)
-            if result.status != "unchanged":
+            if result.status != "unchanged" and not self.backfilling:
                 try:
                     self.embed_pending()
                 except ModelLoadError as exc:
@@ -504,3 +543,45 @@ class SearchService:
         from archive.vectors import embed_pending
         with self._write_lock:
             return embed_pending(self.archive(), self.load(), progress=progress)
+
+    def start(self) -> threading.Thread:
+        """Load the model and encode what it lacks, in a background thread (progress in
+        the log); hybrid search answers from full text until that is done."""
+        if self._backfill is None:
+            self.backfilling = True
+            self._backfill = threading.Thread(target=self._fill, name="keeper-embed", daemon=True)
+            self._backfill.start()
+        return self._backfill
+
+    def _fill(self, chunk: int = 256) -> None:
+        from archive.embeddings import ModelLoadError
+        from archive.vectors import encode_missing, sync_passages
+        try:
+            embedder = self.load()
+            lacking = missing(self.archive(), embedder.name)
+            if lacking["posts"] or lacking["passages"]:
+                log.info("model %s: encoding the passages of %d posts in the background "
+                         "(full-text answers meanwhile)", embedder.name, lacking["posts"])
+                done, last_report = 0, time.monotonic()
+                while True:  # in steps, so live posts are stored between them
+                    with self._write_lock:
+                        split = sync_passages(self.archive(), embedder, limit=chunk)
+                        encoded = encode_missing(self.archive(), embedder, limit=chunk)
+                    if not split and not encoded:
+                        break
+                    done += encoded
+                    if time.monotonic() - last_report >= 10:
+                        left = missing(self.archive(), embedder.name)
+                        log.info("model %s: %d passages encoded, %d to go", embedder.name, done,
+                                 left["passages"])
+                        last_report = time.monotonic()
+                log.info("model %s: all passages encoded (%d this run)", embedder.name, done)
+            self._index.refresh(self.archive().db)
+        except ModelLoadError as exc:
+            self.last_error = str(exc)
+            log.error("%s; answering from full text only", exc)
+        except Exception as exc:  # the bot keeps answering from full text
+            self.last_error = str(exc)
+            log.exception("background embedding failed: %s", exc)
+        finally:
+            self.backfilling = False

@@ -39,12 +39,20 @@ def state(db, model: str) -> tuple[int, int]:
 
 
 # -- writing ------------------------------------------------------------------------------
-def sync_passages(archive, embedder, chunk: int = 500) -> int:
-    """Split every post whose text changed since it was last split for this model."""
+def sync_passages(archive, embedder, chunk: int = 500, limit: int | None = None,
+                  progress: bool = False) -> int:
+    """Split every post (at most `limit`) whose text changed since it was last split for
+    this model; returns how many were split."""
     db = _db(archive)
     model = embedder.name
     last_id, changed = 0, 0
-    while True:
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=missing(archive, model)["posts"], unit="post", desc=f"splitting ({model})")
+    while limit is None or changed < limit:
+        if limit is not None:
+            chunk = min(chunk, limit - changed)
         rows = db.execute(
             "SELECT p.id, p.title, p.text, p.content_hash, pp.content_hash IS NOT NULL "
             "FROM posts p LEFT JOIN passage_posts pp ON pp.model = ? AND pp.post_id = p.id "
@@ -69,6 +77,10 @@ def sync_passages(archive, embedder, chunk: int = 500) -> int:
                     "VALUES (?, ?, ?, ?)", [model, post_id, content_hash, len(pieces)])
             _bump(db, model, reset=removed)
         changed += len(rows)
+        if bar is not None:
+            bar.update(len(rows))
+    if bar is not None:
+        bar.close()
     return changed
 
 
@@ -78,13 +90,20 @@ def embed_pending(archive, embedder, batch_size: int = 64, progress: bool = Fals
 
     Returns how many distinct passage texts were encoded.
     """
+    sync_passages(archive, embedder, progress=progress)
+    return encode_missing(archive, embedder, batch_size=batch_size, progress=progress, chunk=chunk)
+
+
+def encode_missing(archive, embedder, batch_size: int = 64, progress: bool = False,
+                   chunk: int | None = None, limit: int | None = None) -> int:
+    """Encode passages (at most `limit`) that have no vector for this model; returns how
+    many distinct passage texts were encoded."""
     db = _db(archive)
-    sync_passages(archive, embedder)
     model = embedder.name
-    pending = [r[0] for r in db.execute(
-        "SELECT DISTINCT p.text_hash FROM passages p WHERE p.model = ? AND NOT EXISTS "
-        "(SELECT 1 FROM embeddings e WHERE e.model = p.model AND e.text_hash = p.text_hash)",
-        [model]).fetchall()]
+    sql = ("SELECT DISTINCT p.text_hash FROM passages p WHERE p.model = ? AND NOT EXISTS "
+           "(SELECT 1 FROM embeddings e WHERE e.model = p.model AND e.text_hash = p.text_hash)")
+    pending = [r[0] for r in db.execute(sql + (" LIMIT ?" if limit else ""),
+                                        [model, limit] if limit else [model]).fetchall()]
     if not pending:
         return 0
     chunk = chunk or batch_size * 16
@@ -138,7 +157,8 @@ def reindex(archive, embedder, force: bool = False, batch_size: int = 64, progre
         if force:
             db.execute("DELETE FROM embeddings WHERE model = ?", [model])
         _bump(db, model, reset=True)
-    count = embed_pending(archive, embedder, batch_size=batch_size, progress=progress)
+    sync_passages(archive, embedder, progress=progress)
+    count = encode_missing(archive, embedder, batch_size=batch_size, progress=progress)
     with db.conn:
         db.execute(
             "DELETE FROM embeddings WHERE model = ? AND NOT EXISTS (SELECT 1 FROM passages p "
@@ -173,7 +193,7 @@ def stats(archive) -> dict:
 
 
 # -- the in-memory index -----------------------------------------------------------------
-_SCAN_BLOCK = 16_384
+_SCAN_BYTES = 1 << 20  # float32 rows widened at once (1 MB): the buffer stays in cache
 
 
 def to_bfloat16(vectors: np.ndarray) -> np.ndarray:
@@ -190,37 +210,36 @@ def from_bfloat16(bits: np.ndarray) -> np.ndarray:
     return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
-def _torch():
-    try:
-        import torch
-    except ImportError:  # the fake embedder needs no torch; numpy does the scan then
-        return None
-    return torch
+def as_float32(rows: np.ndarray) -> np.ndarray:
+    """Rows stored as bfloat16 bits or float32, as float32."""
+    return rows if rows.dtype == np.float32 else from_bfloat16(rows)
 
 
 def scores_of(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Cosines of a float32 query against bfloat16 rows, as float32.
+    """Cosines of float32 queries (a vector, or one query per column) against bfloat16
+    rows, as float32 (exact): (rows,) or (rows, queries).
 
-    torch multiplies bfloat16 directly, about as fast as numpy's float32 matmul over
-    twice the bytes, but rounds the query and the results to bfloat16 (~0.001 off):
-    good for choosing candidates, which `VectorIndex.search` then rescores in float32.
-    Without torch, numpy widens blocks of rows to float32 (slower, exact).
+    Blocks of rows are widened to float32 into a small buffer that stays in cache and
+    multiplied on this thread (see `_dot`): about as fast as numpy's float32 product over
+    twice the bytes, with plain numpy (no torch in the process).
     """
-    torch = _torch()
-    if torch is not None and len(matrix):
-        rows = torch.from_numpy(matrix).view(torch.bfloat16)
-        q = torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)).to(torch.bfloat16)
-        return from_bfloat16(torch.mv(rows, q).view(torch.int16).numpy().view(np.uint16))
-    out = np.empty(len(matrix), dtype=np.float32)
-    for start in range(0, len(matrix), _SCAN_BLOCK):
-        np.matmul(from_bfloat16(matrix[start:start + _SCAN_BLOCK]), query, out=out[start:start + _SCAN_BLOCK])
+    query = np.ascontiguousarray(query, dtype=np.float32)
+    out = np.empty((len(matrix),) + query.shape[1:], dtype=np.float32)
+    rows = max(64, _SCAN_BYTES // (4 * max(1, matrix.shape[1])))
+    buffer = np.empty((min(len(matrix), rows), matrix.shape[1]), dtype=np.uint32)
+    for start in range(0, len(matrix), rows):
+        block = matrix[start:start + rows]
+        wide = buffer[:len(block)]
+        np.left_shift(block, 16, out=wide, dtype=np.uint32)
+        out[start:start + len(block)] = _dot(wide.view(np.float32), query)
     return out
 
 
 def _dot(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """rows @ vector on this thread: small products through OpenBLAS wake its worker
-    threads, which then spin on the core full text and query encoding need (slower p95)."""
-    return np.einsum("ij,j->i", rows, vector)
+    """rows @ vector (or @ a few columns) on this thread: small products through OpenBLAS
+    wake its worker threads, which then spin on the core full text and query encoding
+    need (slower p95)."""
+    return np.einsum("ij,j->i" if vector.ndim == 1 else "ij,jk->ik", rows, vector)
 
 
 @dataclass(frozen=True)
@@ -231,7 +250,8 @@ class DenseHit:
 
 
 class VectorIndex:
-    """All passage vectors of one model as bfloat16 matrices (uint16 bits).
+    """All passage vectors of one model in memory: bfloat16 (uint16 bits), but for a
+    two-stage index's head, which is float32.
 
     `refresh(db)` is cheap when nothing changed (one query on vector_state); new vectors
     are appended in place (capacity grows), removals cause a full reload. Safe to share
@@ -242,9 +262,11 @@ class VectorIndex:
     the vectors are stored rotated onto their principal axes (an orthogonal basis fitted
     on a sample, so dot products do not change) and split into a `head` of the
     `head_dims` axes with the most variance and the `tail` of the rest: stage 1 scans only
-    the head (a third of the bytes) for the `candidates` most promising rows, stage 2
-    rescores those exactly over all dimensions. Approximate only in which rows reach
-    stage 2 (bench/search.py prints recall against the exact scan); no extra memory.
+    the head (kept in float32: a plain BLAS product over half the bytes of the whole
+    matrix in bfloat16) for the `candidates` most promising rows, stage 2 rescores those
+    exactly over all dimensions. Approximate only in which rows reach stage 2
+    (bench/search.py prints recall against the exact scan); the float32 head costs a
+    quarter more memory than bfloat16 throughout (at 512 dimensions).
     """
 
     _LOAD_CHUNK = 4096  # rows of blobs held at once while loading
@@ -285,10 +307,10 @@ class VectorIndex:
         return sum(a.nbytes for a in (self._head, self._tail, self._post, self._idx, self._date))
 
     def matrix(self) -> np.ndarray:
-        """The live rows as bfloat16 bits (see scores_of): a view of the single matrix,
-        or, when two-stage, a copy of head and tail side by side (rotated: use `rotate`)."""
+        """The live rows as float32: a copy of head and tail side by side (when two-stage,
+        rotated: use `rotate`)."""
         head, tail, *_ = self.snapshot()
-        return head if not tail.shape[1] else np.hstack([head, tail])
+        return np.hstack([as_float32(head), as_float32(tail)])
 
     def head(self) -> np.ndarray:
         """The rows stage 1 scans (all dimensions unless two-stage); a view, do not write."""
@@ -382,7 +404,7 @@ class VectorIndex:
 
     def _reserve(self, capacity: int) -> None:
         split = self.head_dims if self._basis is not None else self.dim
-        self._head = np.empty((capacity, split), dtype=np.uint16)
+        self._head = np.empty((capacity, split), dtype=np.float32 if self._basis is not None else np.uint16)
         self._tail = np.empty((capacity, self.dim - split), dtype=np.uint16)
         self._post = np.zeros(capacity, dtype=np.int64)
         self._idx = np.zeros(capacity, dtype=np.int32)
@@ -398,12 +420,13 @@ class VectorIndex:
             self._reserve(max(need, int(len(self._post) * 1.5), 1024))
             for new, live in zip((self._head, self._tail, self._post, self._idx, self._date), old):
                 new[:n] = live[:n]
+        split = self._head.shape[1]
         if self._basis is not None:
             vectors = vectors @ self._basis
-        bits = to_bfloat16(vectors)
-        split = self._head.shape[1]
-        self._head[n:need] = bits[:, :split]
-        self._tail[n:need] = bits[:, split:]
+            self._head[n:need] = vectors[:, :split]
+        else:
+            self._head[n:need] = to_bfloat16(vectors[:, :split])
+        self._tail[n:need] = to_bfloat16(vectors[:, split:])
         self._post[n:need] = [r[2] for r in rows]
         self._idx[n:need] = [r[3] for r in rows]
         self._date[n:need] = [r[4] for r in rows]
@@ -423,19 +446,29 @@ class VectorIndex:
 
         `exact` scans every dimension of every row even when the index is two-stage.
         """
+        query = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        return self.search_many(query, k, since, until, post_ids, exact)[0]
+
+    def search_many(self, queries: np.ndarray, k: int = 100, since: int | None = None,
+                    until: int | None = None, post_ids: np.ndarray | None = None,
+                    exact: bool = False) -> list[list[DenseHit]]:
+        """`search` for several queries (rows) in one pass over the vectors."""
         head, tail, basis, post, idx, date = self.snapshot()
+        queries = np.asarray(queries, dtype=np.float32)
         if not len(head) or k <= 0:
-            return []
-        query = np.asarray(query, dtype=np.float32).reshape(-1)
-        if query.shape[0] != head.shape[1] + tail.shape[1]:
-            raise ValueError(f"query has {query.shape[0]} dimensions, the index {head.shape[1] + tail.shape[1]}")
+            return [[] for _ in queries]
+        if queries.shape[1] != head.shape[1] + tail.shape[1]:
+            raise ValueError(f"query has {queries.shape[1]} dimensions, the index {head.shape[1] + tail.shape[1]}")
         if basis is not None:
-            query = _dot(basis.T, query)
+            queries = np.einsum("ij,jk->ik", queries, basis)
         split = head.shape[1]
-        scores = scores_of(head, query[:split])
+        if head.dtype == np.float32:  # a two-stage head: float32 rows, on this thread (see _dot)
+            scores = np.ascontiguousarray(_dot(head, np.ascontiguousarray(queries[:, :split].T)))
+        else:
+            scores = scores_of(head, queries[:, :split].T)
         staged = tail.shape[1] > 0 and not exact
         if tail.shape[1] and exact:
-            scores += scores_of(tail, query[split:])
+            scores += scores_of(tail, queries[:, split:].T)
         mask = None
         if since is not None:
             mask = date >= since
@@ -444,21 +477,23 @@ class VectorIndex:
         if post_ids is not None:
             allowed = np.isin(post, post_ids)
             mask = allowed if mask is None else mask & allowed
-        if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-            available = int(mask.sum())
-        else:
-            available = len(scores)
+        available = len(post) if mask is None else int(mask.sum())
         if not available:
-            return []
+            return [[] for _ in queries]
+        if mask is not None:
+            scores[~mask] = -np.inf
+        return [self._best(np.ascontiguousarray(scores[:, j]), queries[j], k, available, staged,
+                           head, tail, post, idx) for j in range(len(queries))]
+
+    def _best(self, scores, query, k, available, staged, head, tail, post, idx) -> list[DenseHit]:
+        """The k best posts from one query's row scores (stage 2 rescoring when staged)."""
+        split = head.shape[1]
         take = min(len(scores), max(self.candidates, 20 * k) if staged else max(k * 4, 32))
         while True:
             top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
             top = top[scores[top] > -np.inf]
-            exact_scores = _dot(from_bfloat16(head[top]), query[:split])  # float32, every dimension
-            if tail.shape[1]:
-                exact_scores += _dot(from_bfloat16(tail[top]), query[split:])
-            scores[top] = exact_scores
+            if staged:  # float32 over every dimension
+                scores[top] = _dot(as_float32(head[top]), query[:split]) + _dot(from_bfloat16(tail[top]), query[split:])
             top = top[np.argsort(-scores[top], kind="stable")]
             # the first (best) row of each post, in score order: the max over its passages
             _, first = np.unique(post[top], return_index=True)

@@ -1,10 +1,11 @@
 """Bot latency through the emulator: /search update-to-reply p50/p95, and the sustained
 reply rate with 20 users searching at once.
 
-    python bench/bot.py [--rounds 40] [--users 20] [--model offline]
+    python bench/bot.py [--rounds 40] [--users 20] [--model NAME]
 
 The bot runs for real (aiogram over HTTP to the local Bot API emulator, polling), with
-the sample export preloaded and the offline model. Latency is measured from the moment
+the sample export preloaded and the embedded default model (or --model). Start-up time
+and idle memory of a real `keeper run` process: bench/startup.py. Latency is measured from the moment
 the update is queued in the emulator to the moment the bot's reply is stored there.
 Each user asks in private so the chat's flood rule does not interfere. The bot's own send
 pacing (about 30 messages/s overall, as Telegram allows) caps the concurrent rate.
@@ -51,7 +52,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--per-user", type=int, default=5)
-    parser.add_argument("--model", default="offline")
+    parser.add_argument("--model", default=None, help="embedding model (default: the embedded multilingual one)")
     args = parser.parse_args()
 
     db_path = Path(tempfile.mkdtemp(prefix="keeper-bench-")) / "keeper.db"

@@ -1,6 +1,6 @@
 """Search latency on synthetic archives shaped like the sample export.
 
-    python bench/search.py [--sizes 1000,10000,100000] [--model offline] [--pool 600]
+    python bench/search.py [--sizes 1000,10000,100000] [--model NAME] [--pool 4000]
 
 For each size: build a database of synthetic posts made by recombining the sample's
 lines and words (same length spread, Russian/English mix, links, hashtags), split them
@@ -11,16 +11,20 @@ exact=True: product, float32 rescoring of candidates, best passage per post, top
 side with a bare numpy float32 `matrix @ q` over the same vectors (its float32 copy is made
 after RSS is read). Indexes of VectorIndex.two_stage_rows rows and more search in two
 stages (see VectorIndex); for them the two-stage search is timed against a bare numpy
-`head @ q` over the stage-1 head, the torch bfloat16 product it starts with is shown, and
-recall@10 (@100) says how many of the exact scan's top posts two-stage returns.
+`head @ q` over the stage-1 head (stored in float32; "stage 1" shows its product alone),
+and recall@10 (@100) says how many of the exact scan's top posts two-stage returns. Smaller
+indexes are stored in bfloat16 and scanned by widening blocks to float32 in cache ("stage
+1" shows that scan alone). The verdict's scan ratio is the scan search runs (two-stage
+at 100k); the exact one is printed beside it. The default model is the embedded multilingual
+one (512 dimensions).
 
-VECTORS ARE NOT ALL REAL: encoding 100k posts with MiniLM on 2 CPU cores takes hours,
-so a pool of distinct passages (--pool) is encoded for real and every synthetic
-passage gets a pool vector chosen by its text hash plus small Gaussian noise,
-renormalised. Latency and memory do not depend on what the vectors say; relevance
-numbers here would be meaningless (see bench/retrieval.py for quality). Two-stage recall
-does depend on them: the pool vectors are real, so the principal axes the head keeps are
-real MiniLM ones, but the added noise is isotropic, unlike real text.
+VECTORS ARE NOT ALL REAL: encoding 100k posts (~300k passages) on 2 shared CPU cores
+takes too long for a bench, so a pool of distinct passages (--pool) is encoded for real
+and every synthetic passage gets a pool vector chosen by its text hash plus small
+Gaussian noise, renormalised. Latency and memory do not depend on what the vectors say;
+relevance numbers here would be meaningless (see bench/retrieval.py for quality).
+Two-stage recall does depend on them: the pool vectors are real, so the principal axes the
+head keeps are the model's, but the added noise is isotropic, unlike real text.
 Prints, never asserts.
 """
 from __future__ import annotations
@@ -156,7 +160,7 @@ def serve(path: Path, model: str | None, repeats: int) -> dict:
     t = time.perf_counter()
     service.load()
     load_s = time.perf_counter() - t
-    from archive.vectors import from_bfloat16, scores_of
+    from archive.vectors import as_float32, scores_of
     index = service.index
     for q in QUERIES[:3]:  # warm up
         service.search(q)
@@ -173,15 +177,15 @@ def serve(path: Path, model: str | None, repeats: int) -> dict:
     queries = [service.embedder.encode_queries([q])[0] for q in QUERIES]
     wide = np.empty((len(head), split + tail.shape[1]), dtype=np.float32)
     for start in range(0, len(head), 65536):
-        wide[start:start + 65536, :split] = from_bfloat16(head[start:start + 65536])
-        wide[start:start + 65536, split:] = from_bfloat16(tail[start:start + 65536])
+        wide[start:start + 65536, :split] = as_float32(head[start:start + 65536])
+        wide[start:start + 65536, split:] = as_float32(tail[start:start + 65536])
     wide_head = np.ascontiguousarray(wide[:, :split]) if index.two_stage else None
     times = {"exact": [], "numpy": [], "bf16": [], "staged": [], "numpy_head": []}
     for _ in range(repeats):
         for qv in queries:
             qr = index.rotate(qv)  # the index's coordinates (dot products unchanged)
             runs = [("exact", lambda: index.search(qv, k=100, exact=True)), ("numpy", lambda: wide @ qr),
-                    ("bf16", lambda: scores_of(head, qr[:split]))]
+                    ("bf16", lambda: head @ qr[:split] if head.dtype == np.float32 else scores_of(head, qr[:split]))]
             if index.two_stage:
                 runs += [("staged", lambda: index.search(qv, k=100)), ("numpy_head", lambda: wide_head @ qr[:split])]
             for name, run in runs:
@@ -207,7 +211,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--model", default=None)
-    parser.add_argument("--pool", type=int, default=600, help="passages encoded for real per size")
+    parser.add_argument("--pool", type=int, default=4000, help="passages encoded for real per size")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--keep", default=None, help="directory to keep the databases in")
     parser.add_argument("--serve", default=None, help=argparse.SUPPRESS)
@@ -263,17 +267,17 @@ def main() -> None:
     for size, r in rows:
         cell = lambda k: f"{r[k + '_p50']:.1f}/{r[k + '_p95']:.1f}"  # noqa: E731
         ratio = f"{r['ratio']:.2f} ({r['exact_med']:.1f}/{r['numpy_med']:.1f}"
-        ratio += ")" if r["staged_ratio"] else f"; bf16 {r['bf16_med']:.1f})"
-        staged = (f"{r['staged_ratio']:.2f} ({r['staged_med']:.1f}/{r['numpy_head_med']:.1f}; bf16 {r['bf16_med']:.1f})"
+        ratio += ")" if r["staged_ratio"] else f"; stage 1 {r['bf16_med']:.1f})"
+        staged = (f"{r['staged_ratio']:.2f} ({r['staged_med']:.1f}/{r['numpy_head_med']:.1f}; stage 1 {r['bf16_med']:.1f})"
                   if r["staged_ratio"] else "exact only")
         recall = f"{r['recall']['10']:.3f} ({r['recall']['100']:.3f})" if r["recall"] else "-"
         print(line([size, r["rows"], f"{r['index_mb']:.0f}", cell("encode"), cell("vector"), cell("fts"),
                     cell("fusion"), cell("total"), ratio, staged, recall, f"{r['rss_mb']:.0f}"]))
-    print(line(["target", "", "", "", "", "", "", "p95 <= 50", "<= 2.00", "<= 2.00", "", "<= 1024"]) + "   (at 100k)")
+    print(line(["target", "", "", "", "", "", "", "p95 <= 30", "<= 2.00", "<= 2.00", "", "<= 1024"]) + "   (at 100k)")
     for size, r in rows:
         if size >= 100_000:
             scan = r["staged_ratio"] or r["ratio"]
-            ok = {"end-to-end p95": r["total_p95"] <= 50, "scan/matmul": scan <= 2 and r["ratio"] <= 2,
+            ok = {"end-to-end p95": r["total_p95"] <= 30, "scan/matmul": scan <= 2,
                   "RSS": r["rss_mb"] <= 1024}
             print(f"{size} posts: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in ok.items()))
     tmp.cleanup()

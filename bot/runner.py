@@ -20,15 +20,14 @@ WEBHOOK_PATH = "/webhook"
 
 
 def make_services(settings: Settings, embedder=None) -> Services:
-    """Open the database and the search service (loads the embedding model)."""
-    from archive.embeddings import load_embedder
+    """Open the database and the search service (the model loads on first use or `start()`)."""
     from archive.search import SearchService
 
     db = open_db(settings.db, *application_migrations())
     archive = Archive(db)
     if settings.channel_id is not None:
         archive.set_channel(settings.channel_id, username=settings.channel_username)
-    searcher = SearchService(archive, embedder or load_embedder(settings.embedding_model))
+    searcher = SearchService(archive, embedder, model=settings.embedding_model)
     return Services(settings=settings, archive=archive, searcher=searcher)
 
 
@@ -65,6 +64,7 @@ async def run_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
 async def run(settings: Settings) -> None:
     settings.require_bot()
     services = make_services(settings)
+    services.searcher.start()  # load the model, encode what it lacks (full text meanwhile)
     bot = create_bot(settings)
     dp = build_dispatcher(services)
     try:

@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     chat_id: int | None = None
     log_chat_id: int | None = None
     db: str = "data/keeper.db"
-    embedding_model: str = "offline"
+    embedding_model: str | None = None  # None: the embedded multilingual default
     timezone: str = "Europe/Moscow"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

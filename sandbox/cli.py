@@ -10,7 +10,7 @@ import click
 
 @click.command()
 @click.option("--export", "export_path", help="Telegram export to preload (default: the sample).")
-@click.option("--model", help="Embedding model (default: the packaged offline model).")
+@click.option("--model", help="Embedding model (default: the embedded multilingual one).")
 def sandbox(export_path: str | None, model: str | None) -> None:
     """The whole bot offline against the local Bot API emulator; chat in the terminal."""
     from archive.embeddings import ModelLoadError

