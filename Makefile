@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/keeper start
 
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/retrieval.py

@@ -1,4 +1,5 @@
-"""Suite-wide: no test reaches the network (models come from the installed package)."""
+"""Suite-wide, and the one place it is said: no test reaches the network (the default model
+comes in a package; a named Hugging Face model must already be in the local cache)."""
 import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

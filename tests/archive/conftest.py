@@ -1,17 +1,12 @@
 """Fixtures for the archive search tests: the sample export, the real default model."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from archive.store import Archive  # noqa: E402
-
-from tests.sample import load_sample  # noqa: E402
+from archive.store import Archive
+from tests.sample import load_sample
 
 
 @pytest.fixture(scope="session")

@@ -82,7 +82,7 @@ FILES = sorted(CORPUS.glob("*.json"))
 
 def run(export: Path, db: Path):
     return CliRunner().invoke(cli, ["import", str(export), "--db", str(db), "--model", "fake"],
-                              env={"HF_HUB_OFFLINE": "1"}, catch_exceptions=False)
+                                catch_exceptions=False)
 
 
 def test_every_corpus_file_has_an_expectation():

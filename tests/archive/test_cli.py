@@ -19,7 +19,7 @@ def db(sample_db, tmp_path):
 
 
 def run(*args, env=None):
-    result = CliRunner().invoke(cli, list(args), env={"HF_HUB_OFFLINE": "1", **(env or {})},
+    result = CliRunner().invoke(cli, list(args), env=env,
                                 catch_exceptions=False)
     return result
 

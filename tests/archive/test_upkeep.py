@@ -15,7 +15,7 @@ from tests.sample import CHANNEL_ID, load_sample, post_id_of
 
 
 def run(*args):
-    return CliRunner().invoke(cli, list(args), env={"HF_HUB_OFFLINE": "1"}, catch_exceptions=False)
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
