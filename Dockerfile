@@ -8,6 +8,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY archive ./archive
 COPY moderation ./moderation
+COPY content ./content
 COPY bot ./bot
 COPY keeper ./keeper
 # A sentence-transformers model (KEEPER_EMBEDDING_MODEL=...) needs the extra: pip install ".[models]"
