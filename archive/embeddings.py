@@ -18,12 +18,11 @@ in by `keeper reindex` or, in the bot, in the background (see archive.search.Sea
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import hashlib
 import os
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
