@@ -7,6 +7,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from archive.query import Query, parse_query
+from archive.text import clean
 from bot.messages import edit_in_place
 from bot.render import escape, results_html
 from bot.services import Services
@@ -64,7 +65,7 @@ async def render_page(services: Services, raw: str, qid: int, page: int, t) -> t
 
 
 async def search_command(message: Message, command: CommandObject, services: Services, t, lang: str) -> None:
-    raw = (command.args or "").strip()
+    raw = clean((command.args or "").strip())  # a lone surrogate cannot be stored or encoded
     if not asks_something(parse_query(raw)):
         await message.reply(t("search_usage"))
         return

@@ -201,3 +201,10 @@ async def test_inline_results_show_no_highlight_markers_and_an_empty_query_gets_
     keeper.emu.inline_query(JOHN, "")
     answer = await keeper.emu.wait_for_call("answerInlineQuery", since=mark)
     assert answer["results"] == [] and answer["button"]["text"] == "Type a query to search the channel"
+
+
+@pytest.mark.sample
+async def test_a_lone_surrogate_in_a_search_is_answered_not_an_error(keeper):
+    reply = await ask(keeper, "/search leakage \udcff")
+    assert "leakage" in reply.text and "Что-то пошло не так" not in reply.text
+    assert "Semantic Leakage" in reply.text
