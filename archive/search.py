@@ -188,9 +188,11 @@ def full_text(archive, plan: Plan, warnings: list[str]) -> FullText:
 
 # -- the dense side (runs beside full text) ------------------------------------------------
 def _dense(embedder, index: VectorIndex, plan: Plan, allowed, timings: dict[str, float]) -> list[list[DenseHit]]:
-    """Hits for the whole query, and for its unmatched words when there are such."""
+    """Hits for the whole query, and for each of its unmatched words a dictionary knows
+    (a word nobody knows, alone, finds only noise)."""
     t = time.perf_counter()
-    qvecs = embedder.encode_queries([plan.query] + plan.unmatched)
+    words = [w for w in plan.unmatched if relevance.known_word(w, embedder)]
+    qvecs = embedder.encode_queries([plan.query] + words)
     timings["encode"] = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
     lists = index.search_many(qvecs, k=plan.depth, since=plan.since, until=plan.until, post_ids=allowed)
