@@ -239,7 +239,12 @@ def _dot(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """rows @ vector (or @ a few columns) on this thread: small products through OpenBLAS
     wake its worker threads, which then spin on the core full text and query encoding
     need (slower p95)."""
-    return np.einsum("ij,j->i" if vector.ndim == 1 else "ij,jk->ik", rows, vector)
+    if vector.ndim == 1:
+        return np.einsum("ij,j->i", rows, vector)
+    out = np.empty((len(rows), vector.shape[1]), dtype=np.float32)
+    for column in range(vector.shape[1]):  # einsum's own "ij,jk->ik" is 10x slower than this
+        out[:, column] = np.einsum("ij,j->i", rows, np.ascontiguousarray(vector[:, column]))
+    return out
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ stages (see VectorIndex); for them the two-stage search is timed against a bare 
 and recall@10 (@100) says how many of the exact scan's top posts two-stage returns. Smaller
 indexes are stored in bfloat16 and scanned by widening blocks to float32 in cache ("stage
 1" shows that scan alone). The verdict's scan ratio is the scan search runs (two-stage
-at 100k); the exact one is printed beside it. The default model is the embedded multilingual
+at 100k); the exact one is printed beside it. Both sides run in the serving process, whose
+SearchService limits BLAS to one thread (archive.search.one_blas_thread). The default model is the embedded multilingual
 one (512 dimensions).
 
 VECTORS ARE NOT ALL REAL: encoding 100k posts (~300k passages) on 2 shared CPU cores
