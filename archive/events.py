@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from archive import text as textlib
 from archive.dates import DEFAULT_TZ, find_day, find_time, unix_seconds, when_in_text, when_spans
 # The content routers import these from here; new code imports them from archive.dates.
-from archive.dates import WhenError, parse_when, split_when  # noqa: F401
 from archive.models import Post
 
 LIVE_KINDS = ("stream", "ama", "talk")

@@ -129,10 +129,10 @@ def _check_parts(parts: object, key: str, where: str) -> None:
             continue
         if not isinstance(part, dict):
             raise ExportError(f"{where}: {key}[{i}] must be a string or an object, not {json_type(part)}")
-        for field, default in (("text", ""), ("type", "plain")):
-            if not isinstance(part.get(field, default), str):
-                raise ExportError(f"{where}: {key}[{i}].{field} must be a string, "
-                                  f"not {json_type(part.get(field))}")
+        for name, default in (("text", ""), ("type", "plain")):
+            if not isinstance(part.get(name, default), str):
+                raise ExportError(f"{where}: {key}[{i}].{name} must be a string, "
+                                  f"not {json_type(part.get(name))}")
         href = part.get("href")
         if href is not None and not isinstance(href, str):
             raise ExportError(f"{where}: {key}[{i}].href must be a string, not {json_type(href)}")

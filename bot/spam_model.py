@@ -19,13 +19,9 @@ def load_encoder() -> Encode:
     BLAS is held to one thread for the process: one message is a small matrix product, and
     on two shared cores BLAS threads make a check several times slower."""
     from archive.embeddings import UniversalSentenceEncoder
+    from archive.search import one_blas_thread
 
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(limits=1, user_api="blas")
-    except ImportError:
-        pass
+    one_blas_thread()
     return Remembering(UniversalSentenceEncoder().encode_passages)  # the weights search already holds
 
 

@@ -8,7 +8,7 @@ from typing import Callable, TypeVar
 from aiogram import Bot
 from aiogram.types import Message
 
-from archive.events import WhenError
+from archive.dates import WhenError
 from archive.store import post_url
 from bot.members import fetch_member
 from bot.render_archive import moment_text

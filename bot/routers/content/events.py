@@ -10,8 +10,8 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from archive.events import (LIVE_KINDS, WhenError, extract_events, next_stream, open_surveys, parse_when, split_when,
-                            upcoming)
+from archive.dates import WhenError, parse_when, split_when
+from archive.events import LIVE_KINDS, extract_events, next_stream, open_surveys, upcoming
 from bot.messages import join_within
 from bot.render import escape
 from bot.routers.content.common import WHEN_EXAMPLES, in_thread, is_chat_admin, when_problem, when_text

@@ -19,7 +19,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from archive.events import WhenError, parse_when
+from archive.dates import WhenError, parse_when
 from bot.messages import LIST_LIMIT, join_within
 from bot.render import escape
 from bot.routers.content.common import WHEN_EXAMPLES, can_post_to_channel, channel_url, when_problem, when_text
