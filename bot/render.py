@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import html
 from datetime import datetime
+from typing import Callable
 from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 
 def escape(text: str | None) -> str:
@@ -31,3 +34,15 @@ def hit_html(number: int, hit, tz: str) -> str:
 def results_html(header: str, hits, start: int, tz: str) -> str:
     blocks = [hit_html(start + i + 1, hit, tz) for i, hit in enumerate(hits)]
     return "\n\n".join([header, *blocks])
+
+
+def paging_keyboard(page: int, has_next: bool, data_for: Callable[[int], str], back: str,
+                    forward: str) -> InlineKeyboardMarkup | None:
+    """Back and forward buttons around `page` (none on a single page); `data_for(n)` is the
+    callback data that shows page n."""
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(text=back, callback_data=data_for(page - 1)))
+    if has_next:
+        row.append(InlineKeyboardButton(text=forward, callback_data=data_for(page + 1)))
+    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None

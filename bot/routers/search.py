@@ -4,12 +4,12 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from archive.query import Query, parse_query
 from archive.text import clean
 from bot.messages import edit_in_place
-from bot.render import escape, results_html
+from bot.render import escape, paging_keyboard, results_html
 from bot.services import Services
 
 SHOWN_QUERY_CHARS = 100
@@ -35,14 +35,8 @@ class SearchPageButton(CallbackData, prefix="sp"):
 
 
 def keyboard(qid: int, page: int, has_next: bool, t) -> InlineKeyboardMarkup | None:
-    row = []
-    if page > 0:
-        row.append(InlineKeyboardButton(text=t("search_prev"),
-                                        callback_data=SearchPageButton(qid=qid, page=page - 1).pack()))
-    if has_next:
-        row.append(InlineKeyboardButton(text=t("search_next"),
-                                        callback_data=SearchPageButton(qid=qid, page=page + 1).pack()))
-    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+    return paging_keyboard(page, has_next, lambda n: SearchPageButton(qid=qid, page=n).pack(),
+                           t("search_prev"), t("search_next"))
 
 
 async def render_page(services: Services, raw: str, qid: int, page: int, t) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -6,11 +6,11 @@ import asyncio
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from archive.papers import Paper, find_papers, is_paper_link, list_papers
 from bot.messages import edit_in_place
-from bot.render import escape, link
+from bot.render import escape, link, paging_keyboard
 from bot.routers.content.common import in_thread, when_text
 from bot.services import Services
 
@@ -54,12 +54,7 @@ def paper_line(number: int, paper: Paper, tz: str, t) -> str:
 
 
 def keyboard(page: int, has_next: bool, t) -> InlineKeyboardMarkup | None:
-    row = []
-    if page > 0:
-        row.append(InlineKeyboardButton(text=t("papers_prev"), callback_data=PapersPage(page=page - 1).pack()))
-    if has_next:
-        row.append(InlineKeyboardButton(text=t("papers_next"), callback_data=PapersPage(page=page + 1).pack()))
-    return InlineKeyboardMarkup(inline_keyboard=[row]) if row else None
+    return paging_keyboard(page, has_next, lambda n: PapersPage(page=n).pack(), t("papers_prev"), t("papers_next"))
 
 
 async def render_page(services: Services, page: int, t) -> tuple[str, InlineKeyboardMarkup | None]:
