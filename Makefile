@@ -26,7 +26,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/papers.py
 	$(BIN)/python bench/bot.py
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/abuse.py
+	$(BIN)/python bench/spam.py
+	$(BIN)/python bench/spam_bot.py
+	$(BIN)/python bench/crash.py kills
 
 clean:
 	rm -rf $(VENV) data
