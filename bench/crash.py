@@ -5,6 +5,7 @@
     python bench/crash.py writers  [--tries 10] [--posts 2000]
     python bench/crash.py readers  [--tries 6] [--posts 2000]
     python bench/crash.py live     [--runs 20] [--posts 2000]
+    python bench/crash.py emulator [--runs 20] [--posts 300] [--window 2.5]
 
 kills: each run imports a synthetic --posts export (built from the sample's posts, each
 with a unique word) into a fresh database with `keeper import`, kills it with SIGKILL at
@@ -25,6 +26,13 @@ album parts and edits, killed at random moments; each restart redelivers the upd
 yet confirmed (a batch of up to 10, a post and its edit among them), as Telegram does. Edits must give exactly one
 version each. (Through the library, not the emulator: the emulator lives in the bot's
 process and would die with it.)
+emulator: the same stream posted (posts, albums, edits) through the Bot API emulator, run in
+this process, at a steady pace while a real `keeper run` (fake model) polls it; the bot is
+killed with SIGKILL at a random moment within --window seconds of its first getUpdates and
+started again, --runs times, while the emulator keeps the unconfirmed updates as Telegram
+does; the last run drains the queue (until the archive holds every post and every edit, or
+60 s pass), is stopped with SIGTERM and the archive is audited like `live`'s. `blocked`:
+the bot exited on its own, or not cleanly when stopped.
 Prints, never asserts. tests/archive/test_crash.py runs a small `points` pass in the suite.
 """
 from __future__ import annotations
@@ -400,22 +408,139 @@ def _live_audit(db: Path, posts: int, edits: int, blocked: bool) -> dict:
                 "blocked": int(blocked)}
 
 
+# -- live ingest through the emulator ------------------------------------------------------------
+
+async def _emulator(args) -> None:
+    import asyncio
+
+    from archive.store import Archive
+    from sandbox.keeper import CHANNEL_ID, CHAT_ID, TOKEN, OfflineKeeper
+
+    assert CHANNEL_ID == LIVE_CHANNEL
+    rng = random.Random(args.seed)
+    stream = live_stream(args.posts)
+    edits = sum("edit_date" in u for u in stream)
+    with tempfile.TemporaryDirectory() as tmp:
+        db, log = Path(tmp) / "keeper.db", Path(tmp) / "bot.log"
+        world = OfflineKeeper(db)
+        emu = world.emu
+        await emu.start()
+        world.populate()
+        env = {**{k: v for k, v in _env().items() if not k.startswith("KEEPER_")},
+               "KEEPER_BOT_TOKEN": TOKEN, "KEEPER_TELEGRAM_API": emu.base_url,
+               "KEEPER_CHANNEL_ID": str(CHANNEL_ID), "KEEPER_CHAT_ID": str(CHAT_ID), "KEEPER_DB": str(db),
+               "KEEPER_EMBEDDING_MODEL": "fake", "KEEPER_SPAM_CHECK": "false", "KEEPER_DIGEST_ENABLED": "false"}
+
+        async def start() -> tuple[subprocess.Popen, float]:
+            """A `keeper run` and the seconds until its first getUpdates."""
+            mark, started = emu.mark(), time.perf_counter()
+            with log.open("a") as out:
+                bot = subprocess.Popen([sys.executable, "-m", "keeper.cli", "run"], cwd=ROOT, env=env,
+                                       stdout=out, stderr=subprocess.STDOUT)
+            await emu.wait_for_call("getUpdates", since=mark, timeout=120)
+            return bot, time.perf_counter() - started
+
+        async def ended(bot: subprocess.Popen, timeout: float = 30) -> int | None:
+            for _ in range(int(timeout / 0.05)):
+                if bot.poll() is not None:
+                    return bot.returncode
+                await asyncio.sleep(0.05)
+            return None
+
+        async def post(interval: float) -> None:
+            """The stream into the channel, one update every `interval` seconds."""
+            ids = {}
+            for update in stream:
+                album = update.get("media_group_id")
+                text = update["text"] or None
+                if "edit_date" in update:
+                    target = ids[update["message_id"]]
+                    if album:
+                        emu.edit_channel_post(CHANNEL_ID, target, caption=text)
+                    else:
+                        emu.edit_channel_post(CHANNEL_ID, target, text)
+                elif album:
+                    ids[update["message_id"]] = emu.post_to_channel(
+                        CHANNEL_ID, caption=text, photo=True, media_group_id=album).message_id
+                else:
+                    ids[update["message_id"]] = emu.post_to_channel(CHANNEL_ID, text).message_id
+                await asyncio.sleep(interval)
+
+        def holds() -> tuple[int, int]:
+            with Archive(db, create=False) as archive:
+                return archive.count(), archive.db.execute("SELECT COUNT(*) FROM post_versions").fetchone()[0]
+
+        blocked = killed = 0
+        try:
+            bot, startup = await start()
+            # the stream lasts about as long as the kills: each run is a start-up and half a window
+            interval = args.runs * (startup + args.window / 2) / len(stream)
+            poster = asyncio.create_task(post(interval))
+            began = time.perf_counter()
+            for _ in range(args.runs):
+                await asyncio.sleep(rng.uniform(0.1, args.window))
+                if bot.poll() is None:
+                    bot.send_signal(signal.SIGKILL)
+                    killed += 1
+                else:
+                    blocked += 1
+                await ended(bot)
+                bot, _ = await start()
+            await poster
+            kills_took = time.perf_counter() - began
+            deadline = time.perf_counter() + 60
+            while time.perf_counter() < deadline:
+                if not emu.updates.pending and holds() >= (args.posts, edits):
+                    break
+                await asyncio.sleep(0.25)
+            drained = time.perf_counter() - began - kills_took
+            left = len(emu.updates.pending)
+            if bot.poll() is not None:
+                blocked += 1
+            bot.send_signal(signal.SIGTERM)
+            if await ended(bot) != 0:
+                blocked += 1
+                bot.kill()
+        finally:
+            await emu.stop()
+        row = _live_audit(db, args.posts, edits, blocked=False)
+        row["blocked"] = blocked
+        tracebacks = log.read_text(errors="replace").count("Traceback")
+    print(f"`keeper run` against the emulator, stream of {len(stream)} updates ({args.posts} posts, {edits} edits) "
+          f"one every {interval * 1000:.0f} ms; start-up {startup:.1f}s; kills within [0.1s, {args.window}s] of "
+          f"the first getUpdates; {kills_took:.0f}s of kills, {drained:.1f}s to drain; {left} updates left "
+          f"pending; {tracebacks} tracebacks in the bot's log")
+    print(HEADER)
+    print(_line(f"kill -9 of `keeper run` ({killed} killed)", [row]))
+
+
+def emulator(args) -> None:
+    import asyncio
+
+    if args.posts == 2000:
+        args.posts = 300
+    asyncio.run(_emulator(args))
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("child", "live-child"):
         (_child if sys.argv[1] == "child" else _live_child)(*sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["kills", "points", "writers", "readers", "live"])
+    parser.add_argument("mode", choices=["kills", "points", "writers", "readers", "live", "emulator"])
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--tries", type=int, default=10)
     parser.add_argument("--model", default="fake")
     parser.add_argument("--batch-size", type=int, default=50, help="points only")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--window", type=float, default=2.5,
+                        help="emulator only: seconds after the bot's first getUpdates to kill it within")
     args = parser.parse_args()
     if args.mode == "points" and args.runs == 20:
         args.runs = 3
-    {"kills": kills, "points": points, "writers": writers, "readers": readers, "live": live}[args.mode](args)
+    {"kills": kills, "points": points, "writers": writers, "readers": readers, "live": live,
+     "emulator": emulator}[args.mode](args)
 
 
 if __name__ == "__main__":
