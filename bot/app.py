@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.fsm_storage import SQLiteStorage
 from bot.i18n import I18nMiddleware, lang_of, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter, SendPriority
+from bot.middlewares.durable import DurableChannelPosts
 from bot.middlewares.stale import SkipStaleMessages
 from bot.middlewares.throttle import CommandBudget
 from bot.routers import content, inline, ingest, moderation, search, spam, start
@@ -51,6 +52,7 @@ def build_dispatcher(services: Services) -> Dispatcher:
     spam_guard = spam.SpamGuard.create(services.settings, services.db)
     dp = Dispatcher(storage=SQLiteStorage(services.db), services=services, moderation=chat_moderation,
                     spam=spam_guard)
+    dp.update.outer_middleware(DurableChannelPosts(dp))  # first: the rest runs inside it
     dp.update.outer_middleware(I18nMiddleware())
     spam.setup(dp, spam_guard, chat_moderation)  # first: a removed message goes no further
     dp.message.outer_middleware(SkipStaleMessages(services.settings.stale_message_seconds, services.clock.now))

@@ -35,12 +35,15 @@ async def run_polling(bot: Bot, dp: Dispatcher, handle_signals: bool = True) -> 
     # The backlog is kept (channel posts made while down must reach the archive);
     # SkipStaleMessages leaves stale commands unanswered.
     await bot.delete_webhook(drop_pending_updates=False)
-    await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=handle_signals)
+    await dp.start_polling(bot, allowed_updates=allowed_updates(dp), handle_signals=handle_signals,
+                           handle_as_tasks=False)  # see bot/middlewares/durable.py
 
 
 def webhook_app(bot: Bot, dp: Dispatcher, secret: str | None) -> web.Application:
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=WEBHOOK_PATH)
+    # answered once handled: a channel post is stored before Telegram counts it delivered
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret,
+                         handle_in_background=False).register(app, path=WEBHOOK_PATH)
     setup_application(app, dp, bot=bot)
     return app
 

@@ -156,7 +156,7 @@ class OfflineKeeper:
         mark = self.emu.mark()
         self._polling = asyncio.create_task(self.dp.start_polling(
             self.bot, allowed_updates=allowed_updates(self.dp), handle_signals=False,
-            close_bot_session=False, polling_timeout=10))
+            close_bot_session=False, polling_timeout=10, handle_as_tasks=False))
         await self.emu.wait_for_call("getUpdates", since=mark, timeout=30)
 
     async def stop_bot(self) -> None:
