@@ -445,7 +445,7 @@ def one_blas_thread() -> None:
 class SearchService:
     """Archive + embedder + vector index, for a long-lived process such as the bot.
 
-    Thread-safe: each thread gets its own SQLite connection to `db_path` (SQLite
+    Thread-safe: the Archive gives each thread its own SQLite connection (SQLite
     connections must not cross threads); the vector index is shared. The model loads
     lazily on the first dense/hybrid search, or in the background with `start()` (the
     bot's start-up), which also encodes every passage the model has no vector for yet;
@@ -455,23 +455,15 @@ class SearchService:
 
     def __init__(self, archive=None, embedder=None, *, model: str | None = None,
                  floor=_MODEL_FLOOR):
-        """`archive`: an Archive (used as is in the thread that made the service) or a
-        database path (None: $KEEPER_DB / ./data/keeper.db); other threads open their
-        own connection to the same file."""
+        """`archive`: an Archive, or a database path (None: $KEEPER_DB / ./data/keeper.db).
+        The Archive gives each thread its own connection (the rule is in archive/db.py)."""
         from archive.db import default_path
-        self._owner = threading.get_ident()
-        self._shared = None
-        if archive is not None and hasattr(archive, "db"):
-            self._shared = archive
-            path = archive.db.execute("PRAGMA database_list").fetchone()[2]
-            self.db_path = path or ":memory:"
-        else:
-            self.db_path = str(archive or default_path())
+        from archive.store import Archive
+        self._archive = archive if isinstance(archive, Archive) else Archive(archive or default_path())
         self._model_name = model
         self.floor = floor
         self._embedder = embedder
         self._index: VectorIndex | None = VectorIndex(embedder.name) if embedder else None
-        self._local = threading.local()
         self._load_lock = threading.Lock()
         # Writers are serialised: album parts and passages must not race each other.
         self._write_lock = threading.RLock()
@@ -480,15 +472,8 @@ class SearchService:
         self.last_error: str | None = None
 
     def archive(self):
-        """This thread's Archive (SQLite connections must not cross threads)."""
-        if self._shared is not None and (threading.get_ident() == self._owner or self.db_path == ":memory:"):
-            return self._shared
-        archive = getattr(self._local, "archive", None)
-        if archive is None:
-            from archive.store import Archive
-            archive = Archive(self.db_path)
-            self._local.archive = archive
-        return archive
+        """The archive (safe from any thread: each gets its own connection)."""
+        return self._archive
 
     @property
     def loaded(self) -> bool:

@@ -36,11 +36,8 @@ def channel_url(services: Services, message: Message) -> str:
 
 
 async def in_thread(services: Services, fn: Callable[..., T]) -> T:
-    """Run `fn(archive)` off the event loop with that thread's own archive connection."""
-    searcher = services.searcher
-    if hasattr(searcher, "archive") and callable(searcher.archive):
-        return await asyncio.to_thread(lambda: fn(searcher.archive()))
-    return fn(services.archive)
+    """Run `fn(archive)` off the event loop (the archive gives the worker thread its own connection)."""
+    return await asyncio.to_thread(fn, services.archive)
 
 
 async def can_post_to_channel(bot: Bot, services: Services, user_id: int) -> bool:
