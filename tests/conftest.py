@@ -4,3 +4,5 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import bot  # noqa: E402,F401  aiogram imported lazily, as the bot process does, before the emulator imports it

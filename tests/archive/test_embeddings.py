@@ -230,3 +230,29 @@ def test_a_new_model_is_filled_in_the_background_full_text_meanwhile(tmp_path, c
     assert 1726 in [h.message_id for h in by_meaning.hits[:3]]
     assert any("encoding the passages of 26 posts" in r.getMessage() for r in caplog.records)
     assert any("all passages encoded" in r.getMessage() for r in caplog.records)
+
+
+def test_two_threads_loading_the_default_model_at_once_share_one_copy(monkeypatch):
+    """Search and the spam check load the 65 MB weights from two threads at start-up."""
+    import functools
+    import threading
+    import time
+
+    from archive import embeddings
+
+    loads = []
+
+    @functools.lru_cache(maxsize=1)
+    def slow_load():
+        loads.append(1)
+        time.sleep(0.2)
+        return object()
+
+    monkeypatch.setattr(embeddings, "_load_use", slow_load)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(embeddings._use_model())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1 and got[0] is got[1]
