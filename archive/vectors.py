@@ -236,15 +236,38 @@ def scores_of(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def _dot(rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    """rows @ vector (or @ a few columns) on this thread: small products through OpenBLAS
-    wake its worker threads, which then spin on the core full text and query encoding
-    need (slower p95)."""
+    """rows @ vector, or rows @ a few query columns, on this thread.
+
+    One column: einsum (small products through OpenBLAS wake its worker threads, which
+    then spin on the core full text and query encoding need). Several: a BLAS product per
+    block of rows that stays in cache, so the rows are read from memory once for all the
+    columns (a product over all rows at once with a skinny right side is 2-3x slower).
+    """
     if vector.ndim == 1:
         return np.einsum("ij,j->i", rows, vector)
     out = np.empty((len(rows), vector.shape[1]), dtype=np.float32)
-    for column in range(vector.shape[1]):  # einsum's own "ij,jk->ik" is 10x slower than this
-        out[:, column] = np.einsum("ij,j->i", rows, np.ascontiguousarray(vector[:, column]))
+    vector = np.ascontiguousarray(vector, dtype=np.float32)
+    block = max(64, _SCAN_BYTES // (4 * max(1, rows.shape[1])))
+    for start in range(0, len(rows), block):
+        np.matmul(rows[start:start + block], vector, out=out[start:start + block])
     return out
+
+
+def top_rows(scores: np.ndarray, take: int) -> np.ndarray:
+    """Indexes of the `take` highest scores, in no order: np.argpartition(-scores, take - 1)
+    [:take], but a threshold from every 64th score (that about twice `take` rows clear)
+    is found first and only the rows above it are partitioned: ~0.2 ms instead of ~3.5 at
+    300k rows. If fewer than `take` clear it, the whole array is partitioned."""
+    n = len(scores)
+    if take >= n:
+        return np.arange(n)
+    if n >= 64 * take:
+        sample = scores[::64]
+        rank = len(sample) - (2 * take) // 64 - 1
+        above = np.flatnonzero(scores >= np.partition(sample, rank)[rank])
+        if len(above) >= take:
+            return above[np.argpartition(-scores[above], take - 1)[:take]]
+    return np.argpartition(-scores, take - 1)[:take]
 
 
 @dataclass(frozen=True)
@@ -495,7 +518,7 @@ class VectorIndex:
         split = head.shape[1]
         take = min(len(scores), max(self.candidates, 20 * k) if staged else max(k * 4, 32))
         while True:
-            top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+            top = top_rows(scores, take)
             top = top[scores[top] > -np.inf]
             if staged:  # float32 over every dimension
                 scores[top] = _dot(as_float32(head[top]), query[:split]) + _dot(from_bfloat16(tail[top]), query[split:])
