@@ -22,7 +22,7 @@ import click
 
 from archive.dates import DEFAULT_TZ
 from archive.db import MissingDatabase, WriterBusy, default_path, writer_lock
-from archive.embeddings import ENV_MODEL, ModelLoadError
+from archive.embeddings import ENV_MODEL, ModelLoadError, checked_storage_name
 from archive.export_stream import ExportError, locate
 from archive.query import day_start, parse_period, until_bound
 from archive.sample import sample_export_path
@@ -114,14 +114,6 @@ def _zone(name: str) -> str:
     return name
 
 
-def _model_name(model: str | None) -> str:
-    """The stored name of a model, without loading it."""
-    from archive.embeddings import resolve_model
-    if (model or "").strip().lower() == "fake":
-        return "fake"
-    return resolve_model(model)[0]
-
-
 db_option = click.option("--db", "db", envvar="KEEPER_DB", default=None,
                          help="SQLite database (env KEEPER_DB, default ./data/keeper.db).")
 model_option = click.option("--model", "model", envvar=ENV_MODEL, default=None,
@@ -166,7 +158,7 @@ def import_command(export, channel_username, chat, db, model):
     with _Errors():
         from archive.embeddings import load_embedder
         locate(export)  # a missing or unreadable file, or an unknown model, fails before
-        _model_name(model)  # anything is created (the model itself loads after the import)
+        checked_storage_name(model)  # anything is created (the model itself loads after the import)
         path = Path(db or default_path())
         with _removed_if_failed(path), _open(path, create=True) as archive:
             report = _import(archive, export, chat, channel_username, lambda: load_embedder(model))
@@ -247,7 +239,7 @@ def check_command(repair, db, model):
         from archive.embeddings import load_embedder
         from archive.upkeep import check, repair as repair_archive
         with _open(db) as archive:
-            name = _model_name(model)
+            name = checked_storage_name(model)
             if repair:
                 for line in repair_archive(archive, name, lambda: load_embedder(model)) or ["nothing to repair"]:
                     click.echo(f"repaired: {line}")

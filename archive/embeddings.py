@@ -327,6 +327,15 @@ def storage_name(name: str | None = None) -> str:
     return requested
 
 
+def checked_storage_name(name: str | None = None) -> str:
+    """`storage_name`, once the model is known to be there to load (ModelLoadError if not),
+    without loading it: the embedded default and "fake" always are."""
+    requested = requested_model(name)
+    if requested.lower() in USE_ALIASES or requested.lower() == "fake":
+        return storage_name(requested)
+    return resolve_model(requested)[0]
+
+
 def load_embedder(name: str | None = None, device: str = "cpu") -> Embedder:
     """Load the embedding model named by `name`, $KEEPER_EMBEDDING_MODEL, or the default.
 

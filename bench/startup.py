@@ -5,7 +5,7 @@
 For each model of this tree (and, with `--tree /path/to/old/checkout`, an older version's
 `keeper run` with its own default model beside it), a database with the sample export,
 embedded for that model, is prepared in a child process; then `python -m keeper.cli run`
-is started against the local Bot API emulator (a real subprocess, real HTTP, polling).
+(or the older tree's `archive.cli run`) is started against the local Bot API emulator (a real subprocess, real HTTP, polling).
 Prints the seconds from process start to its first getUpdates call (wall clock, and the
 CPU seconds the process used until then: the wall clock depends on how loaded the shared
 machine is), the seconds its first
@@ -30,19 +30,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from sandbox.keeper import CHANNEL_ID, CHAT_ID, LOG_CHAT_ID, TOKEN, OfflineKeeper  # noqa: E402
 
-PREPARE = """
-import sys
-from pathlib import Path
-from archive.embeddings import load_embedder
-from archive.importer import import_export
-from archive.sample import sample_export_path
-from archive.store import Archive
-from archive.vectors import embed_pending
-archive = Archive(Path(sys.argv[1]))
-import_export(archive, sample_export_path(), channel_username="boris_again", progress=False)
-embed_pending(archive, load_embedder(sys.argv[2] if len(sys.argv) > 2 else None))
-archive.db.conn.close()
-"""
 USER = 5001
 
 
@@ -67,13 +54,22 @@ def model_env(model: str) -> dict:
     return env
 
 
+def entry_module(tree: Path) -> str:
+    """The tree's command line: `keeper.cli`, or `archive.cli` in trees older than keeper/."""
+    return "keeper.cli" if (tree / "keeper" / "cli.py").exists() else "archive.cli"
+
+
 def prepare(tree: Path, model: str | None, folder: Path) -> Path:
+    """The sample export imported and embedded by the tree's own `import` command."""
     path = folder / f"keeper-{tree.name}-{model or 'default'}.db"
     if not path.exists():
-        from archive.sample import SAMPLE_ENV, sample_export_path
-        subprocess.run([sys.executable, "-c", PREPARE, str(path)] + ([model] if model not in ("default", "own") else []),
-                       cwd=tree, env={**model_env(model), "PYTHONPATH": str(tree),
-                                      SAMPLE_ENV: str(sample_export_path())}, check=True)
+        from archive.sample import sample_export_path
+        command = [sys.executable, "-m", entry_module(tree), "import", str(sample_export_path()),
+                   "--db", str(path), "--channel-username", "boris_again"]
+        if model not in ("default", "own"):
+            command += ["--model", model]
+        subprocess.run(command, cwd=tree, env={**model_env(model), "PYTHONPATH": str(tree)},
+                       check=True, stdout=subprocess.DEVNULL)
     return path
 
 
@@ -89,7 +85,7 @@ async def one_run(tree: Path, model: str | None, db: Path) -> tuple[float, float
                "KEEPER_LOG_CHAT_ID": str(LOG_CHAT_ID), "KEEPER_DB": str(db), "KEEPER_SEARCH_THROTTLE_SECONDS": "0"}
         mark = world.emu.mark()
         started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "keeper.cli", "run"], cwd=tree, env=env,
+        child = subprocess.Popen([sys.executable, "-m", entry_module(tree), "run"], cwd=tree, env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             await world.emu.wait_for_call("getUpdates", since=mark, timeout=300)

@@ -186,3 +186,15 @@ def test_an_import_that_fails_after_storing_posts_keeps_them_to_resume(tmp_path,
     export.write_bytes(raw)
     assert "new posts" in run("import", str(export), "--db", str(db), "--model", "fake").output
     assert json.loads(run("stats", "--db", str(db), "--json").output)["posts"] == 26
+
+
+def test_import_and_check_with_the_default_model_offline(tmp_path, monkeypatch):
+    """No model named, no network (HF_HUB_OFFLINE is set suite-wide): the embedded default
+    needs neither, so nothing may ask the Hugging Face cache about it."""
+    monkeypatch.delenv("KEEPER_EMBEDDING_MODEL", raising=False)
+    path = str(tmp_path / "k.db")
+    result = run("import", str(SAMPLE_EXPORT), "--db", path)
+    assert result.exit_code == 0, result.output
+    assert "26 new posts" in result.output and "(use-multilingual-v3)" in result.output
+    check = run("check", "--db", path)
+    assert check.exit_code == 0 and "vectors checked for use-multilingual-v3" in check.output
