@@ -20,9 +20,10 @@ import pydantic
 
 
 def import_aiogram_lazily() -> None:
-    if "aiogram" in sys.modules:
+    eager_rebuild = pydantic.BaseModel.__dict__.get("model_rebuild")
+    if "aiogram" in sys.modules or eager_rebuild is None:  # too late, or a pydantic unlike 2.x
+        import aiogram  # noqa: F401
         return
-    eager_rebuild = pydantic.BaseModel.__dict__["model_rebuild"]
     pydantic.BaseModel.model_rebuild = classmethod(lambda cls, *args, **kwargs: None)
     try:
         import aiogram.types
