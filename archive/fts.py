@@ -10,8 +10,9 @@ A Russian query word therefore matches its *family*: the index's terms made of i
 plus one of a few adjective-forming suffixes (-н-, -нн-, -ьн-, -ов-, -ев-, -ск-), where the
 root is the stem with such a suffix removed when the word reads as an adjective. The family
 is looked up in the index's own vocabulary, so only terms that occur join, and a root of
-fewer than four letters joins nothing (bench/retrieval.py prints the effect). English keeps
-plain stemming.
+fewer than four letters joins nothing (bench/retrieval.py prints the effect). A Russian word
+the index holds in no form at all falls back to its kin: the terms sharing its stem less a
+derivational ending (квантование -> квантизации; see _kin). English keeps plain stemming.
 """
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ _SUFFIXES = ("ьн", "нн", "ов", "ев", "ск", "н")
 _ADJECTIVE_ENDINGS = ("ый", "ий", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ых", "их", "ым", "им",
                       "ыми", "ими", "ого", "его", "ому", "ему", "ую", "юю")
 _MIN_ROOT = 4
+_KIN_PREFIX, _KIN_TERMS = 5, 8  # see _kin
 FAMILIES = True  # bench/retrieval.py turns families off to measure what they bring
 
 
@@ -113,8 +115,21 @@ def _family(db, word: str) -> dict[str, int]:
     if base:
         wanted |= {base} | {base + s for s in _SUFFIXES}
     marks = ",".join("?" * len(wanted))
-    return dict(db.execute(f"SELECT term, doc FROM temp.posts_fts_terms WHERE term IN ({marks})",
-                           sorted(wanted)).fetchall())
+    found = dict(db.execute(f"SELECT term, doc FROM temp.posts_fts_terms WHERE term IN ({marks})",
+                            sorted(wanted)).fetchall())
+    return found or (_kin(db, own) if base else {})
+
+
+def _kin(db, own: str) -> dict[str, int]:
+    """For a Russian word the index holds in no form: the index terms that share its stem
+    less a derivational ending of up to four letters, the most common first (квантование
+    finds квантизации by квант-). Only stems of eight letters and more, so the shared
+    prefix keeps at least five and quantum (квантов-) does not turn into quantization."""
+    if len(own) < _KIN_PREFIX + 3:
+        return {}
+    prefix = own[:max(_KIN_PREFIX, len(own) - 4)]
+    return dict(db.execute("SELECT term, doc FROM temp.posts_fts_terms WHERE term >= ? AND term < ? "
+                           "ORDER BY doc DESC LIMIT ?", [prefix, prefix + "\uffff", _KIN_TERMS]).fetchall())
 
 
 def query_terms(db, query: str, limit: int = 64, total: int | None = None) -> list[Term]:

@@ -290,17 +290,19 @@ def shown_dense(plan: Plan, lexical: FullText, lists: list[list[DenseHit]], floo
 
 
 def merge_dense(lists: list[list[DenseHit]]) -> list[tuple[DenseHit, float]]:
-    """One dense list: each post's best hit with its cosine as a share of its own list's
-    best (so a one-word query's lower cosines compete), an unmatched word's list counting
-    WORD_SHARE of the whole query's; best first."""
+    """One dense list: each post's share of every list it is in, added up (a post near the
+    whole query and near an unmatched word has both reasons to be shown). A share is the
+    hit's cosine over its own list's best (so a one-word query's lower cosines compete),
+    times WORD_SHARE in an unmatched word's list. Each post keeps its hit for the whole
+    query when it has one (its snippet's passage); best first."""
     best: dict[int, tuple[DenseHit, float]] = {}
     for n, hits in enumerate(lists):
         top = hits[0].score if hits else 0.0
         share = 1.0 if n == 0 else WORD_SHARE
         for h in hits:
             scaled = share * max(0.0, h.score / top) if top > 0 else 0.0
-            if h.post_id not in best or scaled > best[h.post_id][1]:
-                best[h.post_id] = (h, scaled)
+            kept, total = best.get(h.post_id, (h, 0.0))  # the whole query's list comes first
+            best[h.post_id] = (kept, total + scaled)
     return sorted(best.values(), key=lambda pair: (-pair[1], -pair[0].score))
 
 

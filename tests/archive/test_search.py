@@ -53,6 +53,15 @@ def test_russian_word_forms_meet_in_full_text(sample_archive, query):
     assert "шахматных" in marked(page.hits[0])
 
 
+def test_a_russian_word_the_archive_holds_in_no_form_finds_its_kin(sample_archive):
+    # the post says "квантизации"; nobody wrote "квантование", so its kin stands in
+    assert ids(search(sample_archive, "квантование", mode="fts")) == [1704]
+    assert "квантизации" in marked(search(sample_archive, "квантование", mode="fts").hits[0])
+    # a word with a form of its own keeps it, and a short stem has no kin
+    assert search(sample_archive, "квантовый", mode="fts").hits == []
+    assert search(sample_archive, "кванты", mode="fts").hits == []
+
+
 def test_english_keeps_plain_stemming(sample_archive):
     assert ids(search(sample_archive, "leaks", mode="fts"))[:1] == [1726]
     assert search(sample_archive, "leaky", mode="fts").hits == []  # no family joining in English
