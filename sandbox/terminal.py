@@ -336,7 +336,7 @@ class Sandbox:
                 self.print_message("edited", message)
         elif name == "answerInlineQuery":
             results = params.get("results") or []
-            self.out(f"[inline] {len(results)} results" + "".join(
+            self.out(f"[inline] {len(results)} result{'' if len(results) == 1 else 's'}" + "".join(
                 f"\n  {i}. {r.get('title', '')} — {r.get('description', '')}" for i, r in enumerate(results, 1)))
         elif name == "answerCallbackQuery":
             if params.get("text"):

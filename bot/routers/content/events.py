@@ -81,7 +81,7 @@ async def events_command(message: Message, services: Services, content_store: Co
         await message.answer(t("events_none"))
         return
     blocks = [t("events_header")]
-    blocks += [event_line(Shown(e, ids.get(id(e))), t) for e in ahead]
+    blocks += [event_line(Shown(e, ids.get(id(e))), t) for e in ahead] or [t("events_no_streams")]
     if surveys:
         blocks.append(t("survey_header"))
         blocks += [event_line(Shown(e), t) for e in surveys]

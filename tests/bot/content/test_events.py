@@ -201,6 +201,8 @@ async def test_survey_lists_open_surveys_until_their_deadline(keeper):
         assert "until 20.03.2025 23:59 MSK" in msg.text
         links = {e.extract_from(msg.text): e.url for e in msg.entities if e.type == "text_link"}
         assert links["Link"] == "https://forms.gle/abc123"
+        listing = await ask(keeper, ANNA, "/events")  # a survey, and no stream to put above it
+        assert listing.text.startswith("📅 Что впереди\n\nЭфиров пока не объявлено.\n\n📋 Открытые опросы")
         clock.move_to(datetime(2025, 3, 21, 12, 0, tzinfo=MSK))
         assert (await ask(keeper, ANNA, "/survey")).text == "Открытых опросов сейчас нет."
 
