@@ -15,7 +15,7 @@ from bot.i18n import I18nMiddleware, lang_of, translate
 from bot.middlewares.outgoing import ResilientRequests, SendLimiter, SendPriority
 from bot.middlewares.durable import DurableChannelPosts
 from bot.middlewares.stale import SkipStaleMessages
-from bot.middlewares.throttle import CommandBudget
+from bot.middlewares.throttle import CommandBudget, InlineBudget, PressBudget
 from bot.routers import content, inline, ingest, moderation, search, spam, start
 from bot.routers.moderation import ChatModeration
 from bot.services import Services
@@ -62,9 +62,15 @@ def build_dispatcher(services: Services) -> Dispatcher:
     urgent = [router for router in dp.sub_routers if router not in cheap]
     content.setup(dp, services)
     settings = services.settings
-    dp.message.middleware(CommandBudget(
-        settings.command_limit, settings.command_limit_private, settings.command_window, services.clock.now,
-        is_admin=lambda user_id: chat_moderation.store.admin(settings.chat_id, user_id) is not None))
+
+    def is_admin(user_id: int) -> bool:
+        return chat_moderation.store.admin(settings.chat_id, user_id) is not None
+
+    window, clock = settings.command_window, services.clock.now
+    dp.message.middleware(CommandBudget(settings.command_limit, settings.command_limit_private, window, clock,
+                                        is_admin=is_admin))
+    dp.callback_query.middleware(PressBudget(settings.press_limit, window, clock, is_admin=is_admin))
+    dp.inline_query.middleware(InlineBudget(settings.inline_limit, window, clock))
     priority = SendPriority(urgent)  # moderation replies go ahead of everything else in a group
     for name, observer in dp.observers.items():
         if name not in ("update", "error"):

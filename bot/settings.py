@@ -79,7 +79,9 @@ class Settings(BaseSettings):
     # queue's places kept for moderation (outgoing.py), merged reports (routers/moderation/reports.py)
     command_limit: int = Field(5, ge=0)  # commands a person gets answered in a group per window; 0: no limit
     command_limit_private: int = Field(20, ge=0)  # the same in a private chat with the bot
-    command_window: float = Field(60.0, gt=0)  # seconds; past the limit: told once, then ignored this long
+    press_limit: int = Field(30, ge=0)  # button presses a person gets acted on per window (admins: no limit)
+    inline_limit: int = Field(60, ge=0)  # inline searches a person gets per window
+    command_window: float = Field(60.0, gt=0)  # seconds; past a limit: told once, then ignored this long
     moderation_reserve: int = Field(5, ge=0, le=15)  # of ~20 sends a minute into a group, kept for moderation
     report_merge_seconds: float = Field(120.0, ge=0)  # reports this close share one log-chat post; 0: one each
 

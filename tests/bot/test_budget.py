@@ -114,6 +114,52 @@ async def test_admins_and_plain_messages_are_not_counted(make_keeper):
         assert rules_sent(world) == 5 and len(world.emu.sent(CHAT_ID)) == 5
 
 
+async def test_quick_page_turns_are_acted_on_up_to_the_limit_then_answered_without_acting(make_keeper):
+    async with make_keeper(press_limit=3) as world:
+        world.emu.send_message(ANNA, ANNA, "/search модель")
+        assert await world.settle()
+        [results] = world.emu.sent(ANNA)
+        button = results.reply_markup.inline_keyboard[0][0].callback_data  # «Дальше »»
+        presses = [world.emu.press_button(ANNA, results.message_id, ANNA, button) for _ in range(5)]
+        assert await world.settle()
+        edits = world.emu.calls("editMessageText")
+        answers = [world.emu.callback_answers[p.id].text for p in presses]
+        assert len(edits) == 3  # the same page three times: acted on, then not
+        assert answers.count("Слишком много нажатий подряд — кнопки снова заработают через 1 минуту.") == 1
+        assert all(p.id in world.emu.callback_answers for p in presses)  # no button left spinning
+        world.clock.advance(60)
+        back = world.emu.message(ANNA, results.message_id).reply_markup.inline_keyboard[0][0]  # « Назад
+        world.emu.press_button(ANNA, results.message_id, ANNA, back.callback_data)
+        assert await world.settle()
+        assert len(world.emu.calls("editMessageText")) == 4
+
+
+async def test_an_admin_s_presses_are_never_held_back(make_keeper):
+    async with make_keeper(press_limit=1) as world:
+        world.emu.send_message(CHAT_ID, ANNA, "/search модель")
+        assert await world.settle()
+        [results] = world.emu.sent(CHAT_ID)
+        button = results.reply_markup.inline_keyboard[0][0].callback_data
+        presses = [world.emu.press_button(CHAT_ID, results.message_id, MARIA, button) for _ in range(3)]
+        assert await world.settle()
+        # each press reached the handler, which says the paging is Anna's
+        assert {world.emu.callback_answers[p.id].text for p in presses} == {
+            "Листать результаты может только тот, кто искал."}
+
+
+async def test_inline_searches_past_the_limit_get_a_button_saying_why(make_keeper):
+    async with make_keeper(inline_limit=2) as world:
+        queries = [world.emu.inline_query(JOHN, f"leakage {i}") for i in range(3)]
+        assert await world.settle()
+        answers = [world.emu.inline_answers[q.id] for q in queries]
+        assert all(a.results for a in answers[:2])
+        assert answers[2].results == [] and answers[2].button["text"] == "Too many searches — wait 1 minute"
+        world.clock.advance(60)
+        again = world.emu.inline_query(JOHN, "leakage")
+        assert await world.settle()
+        assert world.emu.inline_answers[again.id].results
+
+
 # -- reports ------------------------------------------------------------------------------------
 
 async def test_ten_reports_in_a_second_make_one_post_naming_every_reporter(make_keeper):
