@@ -41,6 +41,11 @@ class SpamCheck(BaseMiddleware):
         """Check a newcomer's message and act on the verdict; True when it was removed."""
         guard, moderation = self.guard, self.moderation
         now = moderation.clock.now()
+        album = message.media_group_id
+        if album and moderation.in_community(message.chat.id) and not message.edit_date \
+                and guard.albums.arrived(message.chat.id, album, message.message_id, now):
+            await attempt(bot.delete_message(message.chat.id, message.message_id))  # a removed album's part
+            return True
         if not guard.checks(moderation, message, bot.id, now):
             return False
         verdict = await guard.check(facts_of(message), now)
@@ -61,6 +66,11 @@ async def remove(bot: Bot, guard: SpamGuard, moderation: ChatModeration, message
     """Delete the message, restrict its author until an admin decides, record both, tell the admins."""
     chat_id, user = message.chat.id, message.from_user
     lt = Translator(DEFAULT_LANG)
+    parts = guard.albums.remove(chat_id, message.media_group_id, moderation.clock.now()) \
+        if message.media_group_id else []
+    for part in parts:  # the album's other photos (the captioned one is below, in the audit log)
+        if part != message.message_id and (problem := await attempt(bot.delete_message(chat_id, part))):
+            log.warning("could not delete part %s of a spam album: %s", part, problem)
     problems = {
         "del": await attempt(bot.delete_message(chat_id, message.message_id)),
         "mute": await attempt(apply_punishment(bot, chat_id, Target(user.id, "user"), Punishment("mute"),

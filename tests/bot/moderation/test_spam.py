@@ -68,6 +68,26 @@ async def test_a_newcomers_scam_is_removed_and_they_are_muted_before_a_second_me
         ("mute", "spam", "done"), ("del", "spam", "done")]
 
 
+async def test_a_spam_album_goes_whole_and_a_members_album_stays(keeper):
+    emu = keeper.emu
+    spammer = await newcomer(keeper, 2010, "Alb")
+    mark = emu.mark()
+    before = emu.send_message(CHAT_ID, spammer, None, photo=True, media_group_id="scam")
+    captioned = emu.send_message(CHAT_ID, spammer, SCAM, photo=True, media_group_id="scam")
+    after = emu.send_message(CHAT_ID, spammer, None, photo=True, media_group_id="scam")
+    await emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=mark, timeout=30)
+    await keeper.settle()
+    assert [emu.is_deleted(CHAT_ID, m.message_id) for m in (before, captioned, after)] == [True, True, True]
+    # a regular's album with the same caption is not the check's business
+    for text in ("Привет", "Как дела?", "Отлично"):
+        emu.send_message(CHAT_ID, 1002, text)
+    await keeper.settle()
+    album = [emu.send_message(CHAT_ID, 1002, SCAM if i == 0 else None, photo=True, media_group_id="trip")
+             for i in range(3)]
+    await keeper.settle()
+    assert not any(emu.is_deleted(CHAT_ID, m.message_id) for m in album)
+
+
 async def test_not_spam_lets_them_write_asks_them_to_repost_and_teaches(keeper):
     emu = keeper.emu
     member = await newcomer(keeper, 2002, "Lena")
