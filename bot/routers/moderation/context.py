@@ -73,6 +73,12 @@ class ChatModeration:
     def in_community(self, chat_id: int) -> bool:
         return self.chat_id is not None and chat_id == self.chat_id
 
+    def foreign_channel(self, message) -> bool:
+        """Written as a channel other than the chat itself (anonymous admins) and our own."""
+        chat = message.sender_chat
+        return (chat is not None and not message.is_automatic_forward
+                and chat.id not in (message.chat.id, self.settings.channel_id))
+
     def custom_rules(self) -> str | None:
         """The rules set with /setrules, if any."""
         return self.store.rules(self.chat_id) if self.chat_id is not None else None

@@ -68,17 +68,22 @@ class ActivityCounter(BaseMiddleware):
                 log.exception("counting message %s failed", event.message_id)
         return await handler(event, data)
 
-    def foreign_channel(self, message: Message) -> bool:
-        """Written as a channel other than the chat itself (anonymous admins) and our own."""
-        chat = message.sender_chat
-        return (chat is not None and not message.is_automatic_forward
-                and chat.id not in (message.chat.id, self.moderation.settings.channel_id))
+    def note(self, message: Message, sender_id: int, now: float) -> None:
+        """Count the message for the newcomer window (an album once)."""
+        moderation, album = self.moderation, message.media_group_id
+        if album is None or album not in moderation.albums:
+            if album is not None:
+                moderation.albums[album] = None
+                if len(moderation.albums) > MAX_ALBUMS:
+                    moderation.albums.popitem(last=False)
+            moderation.store.note_message(message.chat.id, sender_id, now)
 
     async def count(self, message: Message, data: dict[str, Any]) -> None:
         moderation = self.moderation
         now = moderation.clock.now()
         user = message.from_user
-        if self.foreign_channel(message):  # a member writing as their channel floods too
+        if moderation.foreign_channel(message):  # a member writing as their channel floods too
+            self.note(message, message.sender_chat.id, now)  # and has a newcomer window of its own
             verdict = moderation.flood.hit(message.chat.id, message.sender_chat.id, now,
                                            media_group_id=message.media_group_id)
             if verdict.flooding:
@@ -89,13 +94,8 @@ class ActivityCounter(BaseMiddleware):
                 or any(getattr(message, f, None) for f in NOT_COUNTED)):
             return
         moderation.remember(user)
+        self.note(message, user.id, now)
         album = message.media_group_id
-        if album is None or album not in moderation.albums:
-            if album is not None:
-                moderation.albums[album] = None
-                if len(moderation.albums) > MAX_ALBUMS:
-                    moderation.albums.popitem(last=False)
-            moderation.store.note_message(message.chat.id, user.id, now)
         exempt = moderation.store.admin(message.chat.id, user.id) is not None
         verdict = moderation.flood.hit(message.chat.id, user.id, now, media_group_id=album, exempt=exempt)
         if verdict.flooding:

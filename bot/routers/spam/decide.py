@@ -63,7 +63,8 @@ async def ban(bot: Bot, moderation: ChatModeration, spam: SpamGuard, report: Spa
               admin: str, lt) -> str:
     """Ban the author, remove the message if it was kept, learn it as spam; the ban is undoable."""
     now = moderation.clock.now()
-    done = await apply_punishment(bot, report.chat_id, Target(report.user_id, "user"), Punishment("ban"), now)
+    done = await apply_punishment(bot, report.chat_id, Target(report.user_id, report.user_kind), Punishment("ban"),
+                                  now)
     if not report.removed:
         try:
             await bot.delete_message(report.chat_id, report.message_id)
@@ -71,7 +72,7 @@ async def ban(bot: Bot, moderation: ChatModeration, spam: SpamGuard, report: Spa
             log.info("could not delete reported message %s: %s", report.message_id, exc)
     sample = await spam.learn(report.text, True, now, added_by=actor.id, source="button")
     await audit.record(bot, moderation, chat_id=report.chat_id, actor_id=actor.id, actor_kind=actor.kind.value,
-                       actor_name=admin, target_id=report.user_id, target_kind="user",
+                       actor_name=admin, target_id=report.user_id, target_kind=report.user_kind,
                        target_name=report.user_name, action=done.kind, source="spam",
                        reason=lt("spam_reason_button"), ref=sample_ref(sample))
     return lt("spam_report_banned", admin=admin, name=report.user_name)
@@ -83,12 +84,13 @@ async def restore(bot: Bot, moderation: ChatModeration, spam: SpamGuard, report:
     (the bot does not repost for them: their words stay theirs to edit, delete and be answered)."""
     now = moderation.clock.now()
     if report.removed:
-        await lift(bot, report.chat_id, report.user_id, "user", "unmute")
+        lifted = "unmute" if report.user_kind == "user" else "unban"  # a channel identity was banned
+        await lift(bot, report.chat_id, report.user_id, report.user_kind, lifted)
         if report.audit_id is not None:
             moderation.audit.undo(report.audit_id, actor.id, now)  # the restriction, once
         await audit.record(bot, moderation, chat_id=report.chat_id, actor_id=actor.id,
                            actor_kind=actor.kind.value, actor_name=admin, target_id=report.user_id,
-                           target_kind="user", target_name=report.user_name, action="unmute", source="spam",
+                           target_kind=report.user_kind, target_name=report.user_name, action=lifted, source="spam",
                            reason=lt("spam_reason_not_spam"), post=False)
         member_t = Translator(report.lang)
         try:
@@ -97,8 +99,8 @@ async def restore(bot: Bot, moderation: ChatModeration, spam: SpamGuard, report:
             log.warning("could not ask %s to repost: %s", report.user_id, exc)
     sample = await spam.learn(report.text, False, now, added_by=actor.id, source="button")
     await audit.record(bot, moderation, chat_id=report.chat_id, actor_id=actor.id, actor_kind=actor.kind.value,
-                       actor_name=admin, target_id=report.user_id, target_kind="user", target_name=report.user_name,
-                       action="not_spam", source="spam", reason=lt("spam_reason_not_spam"), ref=sample_ref(sample),
+                       actor_name=admin, target_id=report.user_id, target_kind=report.user_kind,
+                       target_name=report.user_name, action="not_spam", source="spam", reason=lt("spam_reason_not_spam"), ref=sample_ref(sample),
                        post=False)
     return lt("spam_report_restored" if report.removed else "spam_report_kept", admin=admin, name=report.user_name)
 

@@ -77,18 +77,22 @@ class SpamGuard:
 
     def checks(self, moderation: ChatModeration, message: Message, bot_id: int, now: float) -> bool:
         """Whether the check reads this message: a text or caption in the community chat from a
-        person inside the newcomer window (not an admin by the cached list, never a channel)."""
-        user = message.from_user
-        if (not self.enabled or not moderation.in_community(message.chat.id) or message.sender_chat is not None
-                or user is None or user.is_bot or not (message.text or message.caption)):
+        person, or a person writing as one of their channels, inside the newcomer window (not an
+        admin by the cached list, never the chat itself nor our channel)."""
+        user, channel = message.from_user, message.sender_chat
+        if (not self.enabled or not moderation.in_community(message.chat.id) or user is None
+                or (channel is not None and not moderation.foreign_channel(message))
+                or (channel is None and user.is_bot) or not (message.text or message.caption)):
             return False
-        admin = moderation.store.admin(message.chat.id, user.id)
+        admin = None if channel else moderation.store.admin(message.chat.id, user.id)
         sender = identify(chat_id=message.chat.id, from_id=user.id, bot_id=bot_id,
+                          sender_chat_id=channel.id if channel else None,
                           admin_status=admin.status if admin else None)
-        count, joined_at = moderation.store.activity(message.chat.id, user.id)
+        count, joined_at = moderation.store.activity(message.chat.id, sender.id)
         # An edited message was counted when it came; a new one is not counted yet.
         before = max(count - 1, 0) if message.edit_date else count
-        return should_check(sender, before, joined_at, now, self.settings)
+        return should_check(sender, before, joined_at, now, self.settings,
+                            linked_channel_id=moderation.settings.channel_id)
 
 
 def sample_ref(sample: LearnedSample | None) -> str | None:

@@ -21,6 +21,11 @@ def m001_reports(db: Database) -> None:
     )
 
 
+@report_migrations()
+def m002_channel_authors(db: Database) -> None:
+    db["spam_reports"].add_column("user_kind", str, not_null_default="user")  # "chat": a channel identity
+
+
 OPEN, HAM, SPAM = "open", "ham", "spam"
 
 
@@ -37,6 +42,7 @@ class SpamReport:
     audit_id: int | None  # the restriction's audit record, undone by «Это не спам»
     status: str  # open | ham | spam
     decided_by: int | None
+    user_kind: str = "user"  # "chat": the author wrote as a channel (banned there, not restricted)
 
 
 class SpamReports:
@@ -44,12 +50,13 @@ class SpamReports:
         self.db = db
 
     def add(self, *, chat_id: int, message_id: int, user_id: int, user_name: str, lang: str, text: str,
-            removed: bool, audit_id: int | None, now: float) -> SpamReport:
+            removed: bool, audit_id: int | None, now: float, user_kind: str = "user") -> SpamReport:
         with immediate(self.db):
             cur = self.db.execute(
-                "INSERT INTO spam_reports (chat_id, message_id, user_id, user_name, lang, text, removed,"
-                " audit_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [chat_id, message_id, user_id, user_name, lang, text, int(removed), audit_id, OPEN, now])
+                "INSERT INTO spam_reports (chat_id, message_id, user_id, user_kind, user_name, lang, text,"
+                " removed, audit_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [chat_id, message_id, user_id, user_kind, user_name, lang, text, int(removed), audit_id, OPEN,
+                 now])
         return self.get(cur.lastrowid)
 
     def get(self, report_id: int) -> SpamReport | None:
@@ -71,4 +78,4 @@ class SpamReports:
                             " WHERE id = ?", [OPEN, report_id])
 
 
-_COLUMNS = "id, chat_id, message_id, user_id, user_name, lang, text, removed, audit_id, status, decided_by"
+_COLUMNS = "id, chat_id, message_id, user_id, user_name, lang, text, removed, audit_id, status, decided_by, user_kind"

@@ -16,7 +16,7 @@ from moderation.spam import SpamAction, Verdict
 
 from ..moderation import ChatModeration, audit
 from ..moderation.actors import user_actor
-from ..moderation.names import user_html
+from ..moderation.names import sender_html
 from ..moderation.punishments import apply_punishment
 from .guard import SpamGuard, facts_of
 from .render import buttons, report_html, reasons_text
@@ -51,9 +51,10 @@ class SpamCheck(BaseMiddleware):
         verdict = await guard.check(facts_of(message), now)
         if verdict is None or verdict.action is SpamAction.NONE:
             return False
-        sender, _ = await user_actor(bot, moderation, message.chat.id, message.from_user.id)
-        if not can_be_targeted(sender, by_vote=False):  # promoted since the admin list was read
-            return False
+        if message.sender_chat is None:
+            sender, _ = await user_actor(bot, moderation, message.chat.id, message.from_user.id)
+            if not can_be_targeted(sender, by_vote=False):  # promoted since the admin list was read
+                return False
         if verdict.action is SpamAction.DELETE_AND_RESTRICT:
             await remove(bot, guard, moderation, message, verdict)
             return True
@@ -63,8 +64,10 @@ class SpamCheck(BaseMiddleware):
 
 async def remove(bot: Bot, guard: SpamGuard, moderation: ChatModeration, message: Message,
                  verdict: Verdict) -> None:
-    """Delete the message, restrict its author until an admin decides, record both, tell the admins."""
-    chat_id, user = message.chat.id, message.from_user
+    """Delete the message, restrict its author until an admin decides (a channel identity is
+    banned here instead: it cannot be restricted), record both, tell the admins."""
+    chat_id = message.chat.id
+    target, name = author(message)
     lt = Translator(DEFAULT_LANG)
     parts = guard.albums.remove(chat_id, message.media_group_id, moderation.clock.now()) \
         if message.media_group_id else []
@@ -73,18 +76,26 @@ async def remove(bot: Bot, guard: SpamGuard, moderation: ChatModeration, message
             log.warning("could not delete part %s of a spam album: %s", part, problem)
     problems = {
         "del": await attempt(bot.delete_message(chat_id, message.message_id)),
-        "mute": await attempt(apply_punishment(bot, chat_id, Target(user.id, "user"), Punishment("mute"),
-                                               moderation.clock.now())),
+        "mute" if target.kind == "user" else "ban": await attempt(apply_punishment(
+            bot, chat_id, target, Punishment("mute"), moderation.clock.now())),
     }
     why = f"{verdict.score:.2f}: {reasons_text(verdict, lt)}"
     records = {action: await audit.record(
         bot, moderation, chat_id=chat_id, actor_id=bot.id, actor_kind="bot", actor_name=lt("spam_log_by"),
-        target_id=user.id, target_kind="user", target_name=user_html(user), action=action, source="spam",
+        target_id=target.id, target_kind=target.kind, target_name=name, action=action, source="spam",
         outcome=f"failed: {problem}" if problem else "done", reason=why[:500], post=False)
         for action, problem in problems.items()}
     # The report is the log chat's entry for both; «Это не спам» undoes the restriction.
-    await show_admins(bot, guard, moderation, message, verdict, removed=True, audit_id=records["mute"].id,
+    restriction = records.get("mute") or records["ban"]
+    await show_admins(bot, guard, moderation, message, verdict, removed=True, audit_id=restriction.id,
                       problem="; ".join(p for p in problems.values() if p))
+
+
+def author(message: Message) -> tuple[Target, str]:
+    """Whom a message's removal punishes, and their name: the person, or the channel they wrote as."""
+    channel = message.sender_chat
+    target = Target(channel.id, "chat") if channel is not None else Target(message.from_user.id, "user")
+    return target, sender_html(message)
 
 
 async def attempt(call: Awaitable) -> str | None:
@@ -99,10 +110,10 @@ async def attempt(call: Awaitable) -> str | None:
 async def show_admins(bot: Bot, guard: SpamGuard, moderation: ChatModeration, message: Message, verdict: Verdict,
                       *, removed: bool, audit_id: int | None = None, problem: str = "") -> None:
     """The report with «Это не спам» / «Бан» in the log chat."""
-    user = message.from_user
+    target, name = author(message)
     report = guard.reports.add(
-        chat_id=message.chat.id, message_id=message.message_id, user_id=user.id, user_name=user_html(user),
-        lang=lang_of(user), text=message.text or message.caption or "", removed=removed, audit_id=audit_id,
+        chat_id=message.chat.id, message_id=message.message_id, user_id=target.id, user_kind=target.kind,
+        user_name=name, lang=lang_of(message.from_user), text=message.text or message.caption or "", removed=removed, audit_id=audit_id,
         now=moderation.clock.now())
     log_chat = moderation.settings.log_chat_id
     if log_chat is None:

@@ -38,6 +38,13 @@ async def post(keeper, user_id: int, text: str):
     return message, await keeper.emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=mark, timeout=30)
 
 
+async def post_as(keeper, user_id: int, channel_id: int, text: str):
+    """`post`, written as the channel `channel_id`."""
+    mark = keeper.emu.mark()
+    message = keeper.emu.send_message(CHAT_ID, user_id, text, sender_chat_id=channel_id)
+    return message, await keeper.emu.wait_for_sent(chat_id=LOG_CHAT_ID, since=mark, timeout=30)
+
+
 async def press(keeper, report, user_id: int, button: int) -> str:
     """Press «Это не спам» (0) or «Бан» (1) under a report as it was sent; returns the answer shown."""
     data = report.reply_markup.inline_keyboard[0][button].callback_data
@@ -86,6 +93,32 @@ async def test_a_spam_album_goes_whole_and_a_members_album_stays(keeper):
              for i in range(3)]
     await keeper.settle()
     assert not any(emu.is_deleted(CHAT_ID, m.message_id) for m in album)
+
+
+async def test_spam_written_as_a_new_channel_bans_that_channel_and_not_spam_lifts_it(keeper):
+    emu = keeper.emu
+    member = await newcomer(keeper, 2011, "Owner")
+    emu.add_channel(-1009990011, "Crypto Signals")
+    scam, report = await post_as(keeper, member, -1009990011, SCAM)
+    assert emu.is_deleted(CHAT_ID, scam.message_id)
+    assert int(emu.calls("banChatSenderChat")[-1][1]["sender_chat_id"]) == -1009990011
+    assert not emu.calls("restrictChatMember")  # the person may still write as themselves
+    assert "Crypto Signals" in text_of(report)
+    assert [(r.action, r.target_kind) for r in keeper.moderation.audit.list(CHAT_ID)] == [
+        ("ban", "chat"), ("del", "chat")]
+    assert await press(keeper, report, 101, 0) == "Готово. Пример запомнил."
+    assert int(emu.calls("unbanChatSenderChat")[-1][1]["sender_chat_id"]) == -1009990011
+
+
+async def test_a_channel_that_has_written_before_is_a_regular(keeper):
+    emu = keeper.emu
+    emu.add_channel(-1009990012, "Anna's notes")
+    for text in ("Всем привет", "Интересный пост", "Согласна"):
+        emu.send_message(CHAT_ID, 1001, text, sender_chat_id=-1009990012)
+    await keeper.settle()
+    again = emu.send_message(CHAT_ID, 1001, SCAM, sender_chat_id=-1009990012)
+    await keeper.settle()
+    assert not emu.is_deleted(CHAT_ID, again.message_id) and not emu.calls("banChatSenderChat")
 
 
 async def test_not_spam_lets_them_write_asks_them_to_repost_and_teaches(keeper):
