@@ -121,6 +121,20 @@ async def test_a_channel_that_has_written_before_is_a_regular(keeper):
     assert not emu.is_deleted(CHAT_ID, again.message_id) and not emu.calls("banChatSenderChat")
 
 
+async def test_spam_as_a_reply_to_a_channels_message_bans_the_channel_and_teaches(keeper):
+    emu = keeper.emu
+    emu.add_channel(-1009990013, "Promo")
+    for text in ("Всем привет", "Интересный пост", "Согласна"):  # a regular: the check lets it be
+        emu.send_message(CHAT_ID, 1001, text, sender_chat_id=-1009990013)
+    promo = emu.send_message(CHAT_ID, 1001, TAUGHT, sender_chat_id=-1009990013)
+    await keeper.settle()
+    assert not emu.is_deleted(CHAT_ID, promo.message_id)
+    answer = await said(keeper, 101, "/spam", reply_to=promo.message_id)
+    assert "Promo" in text_of(answer) and emu.is_deleted(CHAT_ID, promo.message_id)
+    assert int(emu.calls("banChatSenderChat")[-1][1]["sender_chat_id"]) == -1009990013
+    assert samples(keeper) == [(TAUGHT, 1)]
+
+
 async def test_not_spam_lets_them_write_asks_them_to_repost_and_teaches(keeper):
     emu = keeper.emu
     member = await newcomer(keeper, 2002, "Lena")
