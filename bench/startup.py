@@ -5,7 +5,8 @@
 For each model of this tree (and, with `--tree /path/to/old/checkout`, an older version's
 `keeper run` with its own default model beside it), a database with the sample export,
 embedded for that model, is prepared in a child process; then `python -m keeper.cli run`
-(or the older tree's `archive.cli run`) is started against the local Bot API emulator (a real subprocess, real HTTP, polling).
+(or the older tree's `archive.cli run`) is started against the local Bot API emulator (a real
+subprocess, real HTTP, polling).
 Prints the seconds from process start to its first getUpdates call (wall clock, and the
 CPU seconds the process used until then: the wall clock depends on how loaded the shared
 machine is), the seconds its first

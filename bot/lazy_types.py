@@ -1,4 +1,4 @@
-"""Import aiogram without building all its ~900 pydantic models up front.
+"""Import aiogram without building all its ~590 pydantic models (types and methods) up front.
 
 aiogram's models say `defer_build=True`, yet `aiogram/types/__init__.py` ends by calling
 `model_rebuild()` on every type, which builds a validator and serializer for each

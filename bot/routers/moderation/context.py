@@ -2,7 +2,6 @@
 passes it to the dispatcher as `moderation`; handlers declare `moderation: ChatModeration`."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from aiogram.types import User
@@ -27,6 +26,8 @@ from moderation import (
 )
 from moderation.durations import DAY
 
+from .albums import Albums
+
 
 def parse_punishment(text: str) -> Punishment:
     """ "kick 24h" / "mute 1d" / "ban" -> Punishment (validated by Settings already)."""
@@ -48,7 +49,7 @@ class ChatModeration:
     flood: FloodCounter
     known: KnownUsers
     labels: VoteLabels
-    albums: OrderedDict = field(default_factory=OrderedDict)  # media_group_id -> None, counted once
+    albums: Albums = field(default_factory=Albums)  # counted once, removed whole
     sweeper: object = None  # the asyncio.Task closing expired votes
     undo_hooks: list = field(default_factory=list)  # async (AuditRecord) -> None, run after an Undo
 

@@ -16,7 +16,6 @@ from .actors import TELEGRAM_SERVICE_ID
 from .context import ChatModeration
 
 log = logging.getLogger(__name__)
-MAX_ALBUMS = 2000
 NOT_COUNTED = ("new_chat_members", "left_chat_member", "pinned_message", "new_chat_title",
                "new_chat_photo", "delete_chat_photo", "group_chat_created", "migrate_from_chat_id",
                "video_chat_started", "video_chat_ended", "forum_topic_created")
@@ -71,11 +70,7 @@ class ActivityCounter(BaseMiddleware):
     def note(self, message: Message, sender_id: int, now: float) -> None:
         """Count the message for the newcomer window (an album once)."""
         moderation, album = self.moderation, message.media_group_id
-        if album is None or album not in moderation.albums:
-            if album is not None:
-                moderation.albums[album] = None
-                if len(moderation.albums) > MAX_ALBUMS:
-                    moderation.albums.popitem(last=False)
+        if album is None or moderation.albums.count_once(message.chat.id, album, now):
             moderation.store.note_message(message.chat.id, sender_id, now)
 
     async def count(self, message: Message, data: dict[str, Any]) -> None:

@@ -5,7 +5,6 @@
 - decide.py: «Это не спам» / «Бан» under a report in the log chat
 - teach.py: /spam as a reply
 - reports.py: the reports' table; render.py: their words and buttons
-- albums.py: the parts of recent albums, so a removed album goes whole
 """
 from __future__ import annotations
 

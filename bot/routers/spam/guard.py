@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from aiogram.types import InlineKeyboardMarkup, Message, MessageOriginChannel
@@ -18,7 +18,6 @@ from moderation.spam import LearnedSample, MessageFacts, SampleStore, SpamFilter
 from moderation.spam.model import Encode
 
 from ..moderation import ChatModeration
-from .albums import Albums
 from .reports import SpamReports
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,6 @@ class SpamGuard:
     reports: SpamReports
     load: Callable[[], Encode] = load_encoder
     filter: SpamFilter | None = None  # None until started (or when the model failed to load)
-    albums: Albums = field(default_factory=Albums)  # so a removed album goes whole
 
     @classmethod
     def create(cls, settings: Settings, db: Database) -> "SpamGuard":

@@ -43,7 +43,7 @@ class SpamCheck(BaseMiddleware):
         now = moderation.clock.now()
         album = message.media_group_id
         if album and moderation.in_community(message.chat.id) and not message.edit_date \
-                and guard.albums.arrived(message.chat.id, album, message.message_id, now):
+                and moderation.albums.arrived(message.chat.id, album, message.message_id, now):
             await attempt(bot.delete_message(message.chat.id, message.message_id))  # a removed album's part
             return True
         if not guard.checks(moderation, message, bot.id, now):
@@ -69,15 +69,15 @@ async def remove(bot: Bot, guard: SpamGuard, moderation: ChatModeration, message
     chat_id = message.chat.id
     target, name = author(message)
     lt = Translator(DEFAULT_LANG)
-    parts = guard.albums.remove(chat_id, message.media_group_id, moderation.clock.now()) \
+    parts = moderation.albums.remove(chat_id, message.media_group_id, moderation.clock.now()) \
         if message.media_group_id else []
     for part in parts:  # the album's other photos (the captioned one is below, in the audit log)
         if part != message.message_id and (problem := await attempt(bot.delete_message(chat_id, part))):
             log.warning("could not delete part %s of a spam album: %s", part, problem)
+    held = "mute" if target.kind == "user" else "ban"  # a channel identity cannot be muted
     problems = {
         "del": await attempt(bot.delete_message(chat_id, message.message_id)),
-        "mute" if target.kind == "user" else "ban": await attempt(apply_punishment(
-            bot, chat_id, target, Punishment("mute"), moderation.clock.now())),
+        held: await attempt(apply_punishment(bot, chat_id, target, Punishment("mute"), moderation.clock.now())),
     }
     why = f"{verdict.score:.2f}: {reasons_text(verdict, lt)}"
     records = {action: await audit.record(
@@ -86,8 +86,7 @@ async def remove(bot: Bot, guard: SpamGuard, moderation: ChatModeration, message
         outcome=f"failed: {problem}" if problem else "done", reason=why[:500], post=False)
         for action, problem in problems.items()}
     # The report is the log chat's entry for both; «Это не спам» undoes the restriction.
-    restriction = records.get("mute") or records["ban"]
-    await show_admins(bot, guard, moderation, message, verdict, removed=True, audit_id=restriction.id,
+    await show_admins(bot, guard, moderation, message, verdict, removed=True, audit_id=records[held].id,
                       problem="; ".join(p for p in problems.values() if p))
 
 

@@ -1,5 +1,5 @@
-"""The album memory behind removing a spam album whole: parts before and after, and its bounds."""
-from bot.routers.spam.albums import KEEP_SECONDS, MAX_ALBUMS, Albums
+"""The album memory: an album counted once, a spam album removed whole (parts before and after), its bounds."""
+from bot.routers.moderation.albums import KEEP_SECONDS, MAX_ALBUMS, Albums
 
 
 def test_parts_before_are_returned_and_parts_after_are_flagged():
@@ -9,6 +9,12 @@ def test_parts_before_are_returned_and_parts_after_are_flagged():
     assert albums.remove(-1, "g", 0.2) == [10]
     assert albums.arrived(-1, "g", 11, 0.3) is True
     assert albums.arrived(-2, "g", 12, 0.3) is False  # the same group id in another chat
+
+
+def test_an_album_counts_once_per_chat():
+    albums = Albums()
+    assert [albums.count_once(-1, "g", 0.0) for _ in range(3)] == [True, False, False]
+    assert albums.count_once(-2, "g", 0.0) is True
 
 
 def test_old_and_surplus_albums_are_forgotten():
